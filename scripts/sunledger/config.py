@@ -1,0 +1,80 @@
+"""District configuration: `sunledger.yml` at the root of a district.
+
+Read by every face (plugins inside bean-check and Fava, the CLI, the site), so
+it lives in one file found by walking up from the ledger.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CONFIG_NAME = "sunledger.yml"
+
+ACCOUNT_COMPONENT = r"^[A-Z0-9][A-Za-z0-9-]*$"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    account: str = Field(pattern=ACCOUNT_COMPONENT)
+    personal: bool = False  # donors are private persons: names masked unless consent
+    merchant: bool = False  # payments are shares of declared revenue under contract
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    account: str = Field(pattern=ACCOUNT_COMPONENT)
+
+
+DEFAULT_SOURCES = (
+    Source(name="政府拨", account="Gov"),
+    Source(name="社区筹", account="Community"),
+    Source(name="企业捐", account="Enterprise"),
+    Source(name="居民集", account="Resident", personal=True),
+    Source(name="商户分成", account="Merchant", merchant=True),
+)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    currency: str = "CNY"
+    sources: tuple[Source, ...] = DEFAULT_SOURCES
+    categories: tuple[Category, ...] = (Category(name="公益项目", account="Projects"),)
+    merchant_rate: Decimal = Decimal("0.05")
+    group_words: tuple[str, ...] = ("居民", "业主", "集体", "募捐", "群众", "小区", "志愿者")
+    receipt_threshold: Decimal = Decimal("1000.00")
+    large_expense: Decimal = Decimal("10000.00")
+
+    @field_validator("sources", "categories")
+    @classmethod
+    def _unique(cls, items: tuple) -> tuple:
+        for attr in ("name", "account"):
+            seen = [getattr(i, attr) for i in items]
+            dup = {x for x in seen if seen.count(x) > 1}
+            if dup:
+                raise ValueError(f"重复的 {attr}: {', '.join(sorted(dup))}")
+        return items
+
+    def source_by_account(self) -> dict[str, Source]:
+        return {s.account: s for s in self.sources}
+
+    def source_by_name(self) -> dict[str, Source]:
+        return {s.name: s for s in self.sources}
+
+    def category_by_account(self) -> dict[str, Category]:
+        return {c.account: c for c in self.categories}
+
+
+def find_root(start: str | Path) -> Path | None:
+    """The nearest folder at or above `start` that holds sunledger.yml."""
+    here = Path(start).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None

@@ -1,0 +1,1 @@
+"""Facts kept as YAML in `content/`: the district tree, funds, partners, projects."""

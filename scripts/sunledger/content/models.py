@@ -1,0 +1,165 @@
+"""Pydantic models of what `content/` holds. Field names are the YAML keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..config import ACCOUNT_COMPONENT
+
+YEAR_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+
+Level = Literal["district", "street", "community", "compound"]
+LEVEL_NAMES = {"district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
+
+# 群众点单 → 社区派单 → 社会接单 → 实施 → 完成 → 居民评单
+STAGES = ("点单", "派单", "接单", "实施", "完成", "评单")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Node(_Model):
+    """A place in the district tree that has no ledger of its own (区, 街道 …)."""
+
+    id: str = Field(pattern=ID)
+    name: str
+    level: Level
+    parent: str | None = None
+
+
+class District(_Model):
+    name: str = "阳光账本"
+    nodes: tuple[Node, ...] = ()
+
+
+class Bank(_Model):
+    name: str
+    account: str = Field(description="masked account number, e.g. ****1234", pattern=r"^\*+\d{0,4}$")
+
+
+class AccountMap(_Model):
+    """For books kept with other account names: map them instead of renaming."""
+
+    bank: tuple[str, ...] = ()
+    sources: dict[str, str] = {}  # account -> source name
+    categories: dict[str, str] = {}  # account -> category name
+    other: tuple[str, ...] = ()  # further accounts of the fund (cash, equity, liabilities)
+
+
+class Fund(_Model):
+    code: str = Field(pattern=ACCOUNT_COMPONENT)
+    name: str
+    kind: str = "社区基金"
+    level: Level
+    parent: str | None = None
+    opened: dt.date
+    ledger_code: str | None = Field(default=None, pattern=ACCOUNT_COMPONENT)
+    bank: Bank | None = None
+    treasurer: str | None = None
+    description: str = ""
+    accounts: AccountMap = AccountMap()
+
+    @property
+    def account_code(self) -> str:
+        return self.ledger_code or self.code
+
+
+class Contract(_Model):
+    rate: Decimal | None = Field(default=None, gt=0, lt=1)
+    start: str = Field(pattern=YEAR_MONTH)
+    end: str | None = Field(default=None, pattern=YEAR_MONTH)
+    space: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> Contract:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("合同结束月份早于开始月份")
+        return self
+
+
+PartnerKind = Literal["商户", "社会企业", "社会组织", "物业企业", "政府部门", "驻区单位", "企业", "居民", "志愿团队"]
+
+
+class Partner(_Model):
+    id: str = Field(pattern=ID)
+    name: str
+    kind: PartnerKind
+    contract: Contract | None = None
+    description: str = ""
+
+
+class Approval(_Model):
+    date: dt.date
+    by: str
+    ref: str = ""
+
+
+class Outcome(_Model):
+    metric: str | None = None
+    value: Decimal | None = None
+    unit: str | None = None
+    text: str | None = None
+    photo: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Outcome:
+        if self.metric is None and self.text is None and self.photo is None:
+            raise ValueError("成效至少需要 metric、text 或 photo 之一")
+        return self
+
+
+class Rating(_Model):
+    score: Decimal = Field(ge=0, le=5)
+    raters: int = Field(ge=0)
+    date: dt.date | None = None
+
+
+class Project(_Model):
+    id: str = Field(pattern=ID)
+    title: str
+    category: str
+    need: str = ""
+    requested: dt.date
+    approved: Approval | None = None
+    partner: str | None = None
+    accepted: dt.date | None = None
+    started: dt.date | None = None
+    completed: dt.date | None = None
+    budget: Decimal = Field(ge=0, decimal_places=2)
+    funding: dict[str, Decimal] = {}
+    outcomes: tuple[Outcome, ...] = ()
+    rating: Rating | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Project:
+        if self.funding and sum(self.funding.values()) != self.budget:
+            raise ValueError(f"资金计划合计 {sum(self.funding.values())} 与预算 {self.budget} 不等")
+        dates = [
+            ("点单", self.requested),
+            ("派单", self.approved.date if self.approved else None),
+            ("接单", self.accepted),
+            ("实施", self.started),
+            ("完成", self.completed),
+            ("评单", self.rating.date if self.rating else None),
+        ]
+        known = [(n, d) for n, d in dates if d is not None]
+        for (n1, d1), (n2, d2) in zip(known, known[1:]):
+            if d2 < d1:
+                raise ValueError(f"{n2}日期 {d2} 早于{n1}日期 {d1}")
+        return self
+
+    @property
+    def stage(self) -> str:
+        if self.rating is not None:
+            return "评单"
+        for name, value in (("完成", self.completed), ("实施", self.started), ("接单", self.accepted), ("派单", self.approved)):
+            if value is not None:
+                return name
+        return "点单"
