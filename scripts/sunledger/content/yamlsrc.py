@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -43,6 +44,24 @@ class YamlDoc:
                 return best
             node = child
         return best
+
+
+    def scalars(self) -> Iterator[tuple[int, str]]:
+        """Every scalar with its line, for scanning text wherever it sits."""
+        stack = [self.node] if self.node is not None else []
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:  # aliases may make the tree a graph
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                yield node.start_mark.line + 1, str(node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    stack.extend((k, v))
 
 
 class YamlSyntaxError(Exception):

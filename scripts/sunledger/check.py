@@ -1,0 +1,119 @@
+"""`sunledger check`: every problem of a district at once, as file:line.
+
+The same plugins run inside bean-check and Fava; this adds the warnings,
+content/ problems of funds without a ledger, and loads funds in parallel.
+"""
+
+from __future__ import annotations
+
+import importlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beancount.parser import parser
+
+from .content.load import load_content
+from .errors import FundWarning
+from .ledger.load import fund_files, load
+from .rules import RULES
+
+_NATIVE = {
+    "ParserError": ("SL001", "账本语法错误"),
+    "ParserSyntaxError": ("SL001", "账本语法错误"),
+    "LexerError": ("SL001", "账本语法错误"),
+    "DeprecatedError": ("SL001", "账本语法已废弃"),
+    "BalanceError": ("SL002", "金额不平或余额断言不符"),
+    "ValidationError": ("SL003", "账本校验错误"),
+    "LoadError": ("SL004", "文件加载错误"),
+    "PadError": ("SL005", "pad 错误"),
+    "BookingError": ("SL006", "记账错误"),
+    "InterpolationError": ("SL006", "记账错误"),
+    "ReductionError": ("SL006", "记账错误"),
+    "CategorizationError": ("SL006", "记账错误"),
+    "SelfReduxError": ("SL006", "记账错误"),
+    "AmbiguousMatchError": ("SL006", "记账错误"),
+    "DocumentError": ("SL007", "凭证文件错误"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    filename: str
+    lineno: int
+    message: str
+    code: str
+    level: str  # "error" | "warning"
+
+    def rel(self, root: Path) -> str:
+        try:
+            return str(Path(self.filename).resolve().relative_to(root))
+        except (ValueError, OSError):
+            return self.filename
+
+    def line(self, root: Path) -> str:
+        return f"{self.rel(root)}:{self.lineno}: {self.message}"
+
+    def as_json(self, root: Path) -> dict[str, Any]:
+        return {"file": self.rel(root), "line": self.lineno, "code": self.code, "level": self.level, "message": self.message}
+
+
+def problem(err: Any) -> Problem:
+    src = err.source if isinstance(err.source, dict) else {}
+    message = str(err.message).strip()
+    head = message.split(" ", 1)[0]
+    if head.startswith(("SL", "W")) and head[-3:].isdigit():
+        code = head
+    else:
+        code, zh = _NATIVE.get(type(err).__name__, ("SL009", "其他错误"))
+        message = f"{code} {zh}：{message}"
+    level = "warning" if isinstance(err, FundWarning) or code.startswith("W") else "error"
+    return Problem(str(src.get("filename") or "<unknown>"), int(src.get("lineno") or 0), message, code, level)
+
+
+def _warnings(entries: list, options_map: dict) -> list:
+    out = []
+    for name in RULES:
+        module = importlib.import_module(f"sunledger.rules.{name}")
+        if hasattr(module, "warnings"):
+            out.extend(module.warnings(entries, options_map))
+    return out
+
+
+def check_file(path: Path) -> list[Problem]:
+    """Load one ledger file (the plugins run inside) and add the warnings."""
+    entries, errors, options_map = load(path)
+    return [problem(e) for e in [*errors, *_warnings(entries, options_map)]]
+
+
+def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
+    """Funds may be checked apart only if main holds nothing but them."""
+    entries, errors, options_map = parser.parse_file(str(main))
+    own = [problem(e) for e in errors]
+    if errors or any(not type(e).__name__ == "Custom" for e in entries):
+        return False, own
+    base = main.parent
+    included = set()
+    for pattern in options_map["include"]:
+        included.update(p.resolve() for p in base.glob(pattern))
+    return included == {f.resolve() for f in funds}, own
+
+
+def check_root(root: Path, jobs: int = 1) -> list[Problem]:
+    main = root / "ledger" / "main.beancount"
+    funds = fund_files(root)
+    found: list[Problem] = []
+    ok = False
+    if jobs > 1 and len(funds) > 1:
+        ok, own = _parallel_ok(main, funds)
+        if ok:
+            found.extend(own)
+            biggest_first = sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
+            with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
+                for result in pool.map(check_file, biggest_first):
+                    found.extend(result)
+    if not ok:
+        found.extend(check_file(main))
+    found.extend(problem(e) for e in load_content(root).errors)
+    return sorted(set(found))

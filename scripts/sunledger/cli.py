@@ -1,0 +1,80 @@
+"""`sunledger check | seal`: parse arguments, call the library, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .check import Problem, check_root
+
+
+def _check(args: argparse.Namespace) -> int:
+    root = Path(args.root).resolve()
+    if not (root / "ledger" / "main.beancount").is_file():
+        print(f"sunledger: {root} 下没有 ledger/main.beancount（用法：sunledger check [ROOT]）", file=sys.stderr)
+        return 2
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    problems = check_root(root, jobs=max(1, jobs))
+    if args.json:
+        json.dump([p.as_json(root) for p in problems], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for p in problems:
+            print(p.line(root))
+        errors = sum(1 for p in problems if p.level == "error")
+        warns = len(problems) - errors
+        print(f"检查完毕：{errors} 个错误，{warns} 个警告", file=sys.stderr)
+    return 1 if any(p.level == "error" for p in problems) else 0
+
+
+def _seal(args: argparse.Namespace) -> int:
+    from .sealing import SealError, seal_month
+
+    try:
+        line = seal_month(Path(args.root).resolve(), args.fund, args.month, args.date)
+    except SealError as exc:
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return exc.status
+    print(line)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="sunledger", description="阳光账本：社区基金账本的检查与公示")
+    ap.add_argument("--version", action="version", version=f"sunledger {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="检查账本与 content/，一次列出全部问题")
+    c.add_argument("root", nargs="?", default=".", help="区级根目录（含 sunledger.yml、ledger/、content/），默认当前目录")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出，供程序读取")
+    c.add_argument("--jobs", "-j", type=int, default=None, help="并行检查的进程数（默认 CPU 核数；1 为整体加载 main.beancount）")
+    c.set_defaults(func=_check)
+    s = sub.add_parser("seal", help="封存一个已公示的月份")
+    s.add_argument("fund", help="基金代码，如 Guangming")
+    s.add_argument("month", help="月份 YYYY-MM")
+    s.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    s.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
+    s.set_defaults(func=_seal)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # no traceback for any input: say what broke, in one line
+        print(f"sunledger: SL009 内部错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,284 @@
+"""Read `content/` into models, collecting every problem with file and line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .. import privacy
+from ..config import CONFIG_NAME, Config
+from ..errors import FundError, error, meta
+from . import yamlsrc
+from .models import District, Fund, Partner, Project
+
+_PYDANTIC_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（拼写错误？）",
+    "decimal_parsing": "不是有效的金额或数字",
+    "decimal_type": "不是有效的金额或数字",
+    "decimal_max_places": "小数位数过多（金额最多两位小数）",
+    "float_parsing": "不是有效数字",
+    "int_parsing": "不是有效整数",
+    "int_type": "不是有效整数",
+    "date_from_datetime_parsing": "不是有效日期（格式 YYYY-MM-DD）",
+    "date_parsing": "不是有效日期（格式 YYYY-MM-DD）",
+    "date_type": "不是有效日期（格式 YYYY-MM-DD）",
+    "string_type": "应为文字",
+    "string_pattern_mismatch": "格式不符",
+    "literal_error": "取值不在允许范围内",
+    "greater_than_equal": "数值过小",
+    "greater_than": "数值过小",
+    "less_than_equal": "数值过大",
+    "less_than": "数值过大",
+    "dict_type": "应为键值映射",
+    "model_type": "应为键值映射",
+    "model_attributes_type": "应为键值映射",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+}
+
+
+def describe(err: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in err["loc"]) or "（整个文件）"
+    kind = err["type"]
+    if kind == "value_error":
+        return f"{where}：{err['msg'].removeprefix('Value error, ')}"
+    text = _PYDANTIC_ZH.get(kind, "取值无效")
+    ctx = err.get("ctx") or {}
+    if kind == "literal_error" and "expected" in ctx:
+        text += f"，可选：{ctx['expected']}"
+    if kind == "string_pattern_mismatch" and "pattern" in ctx:
+        text += f"（应匹配 {ctx['pattern']}）"
+    for bound in ("ge", "gt", "le", "lt"):
+        if bound in ctx:
+            text += f"（界限 {ctx[bound]}）"
+    return f"{where}：{text}"
+
+
+@dataclass
+class FundContent:
+    fund: Fund
+    path: Path
+    partners: dict[str, Partner] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    where: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> meta(file, line)
+
+
+@dataclass
+class Content:
+    root: Path
+    config: Config
+    district: District
+    funds: dict[str, FundContent]
+    errors: list[FundError]
+    files: list[str] = field(default_factory=list)
+
+    def fund_by_account_code(self) -> dict[str, FundContent]:
+        return {fc.fund.account_code: fc for fc in self.funds.values()}
+
+
+def _parse(doc: yamlsrc.YamlDoc, model: type[BaseModel], data: Any, loc: tuple = ()):
+    """Validate `data` (found at `loc` in `doc`); return (model or None, errors)."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [
+            error(meta(str(doc.path), doc.line(loc + tuple(e["loc"]))), "SL702", describe(e))
+            for e in exc.errors(include_url=False)
+        ]
+
+
+def _read(path: Path, errors: list[FundError]) -> yamlsrc.YamlDoc | None:
+    try:
+        doc = yamlsrc.load(path)
+    except yamlsrc.YamlSyntaxError as exc:
+        errors.append(error(meta(str(exc.path), exc.line), "SL701", f"YAML 无法读取：{exc.problem}"))
+        return None
+    for line, text in doc.scalars():
+        for code, found in privacy.find_private(text):
+            errors.append(
+                error(meta(str(path), line), code, f"含有{privacy.KIND_ZH[code]}（{privacy.mask_hint(found)}），不得录入")
+            )
+    return doc
+
+
+def load_config(root: Path) -> tuple[Config, list[FundError]]:
+    errors: list[FundError] = []
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return Config(), errors
+    doc = _read(path, errors)
+    if doc is None:
+        return Config(), errors
+    config, errs = _parse(doc, Config, doc.data if doc.data is not None else {})
+    errors.extend(errs)
+    return config or Config(), errors
+
+
+def _load_fund(
+    folder: Path, config: Config, errors: list[FundError], codes: frozenset[str] | None
+) -> FundContent | None:
+    path = folder / "fund.yml"
+    doc = _read(path, errors)
+    if doc is None:
+        return None
+    fund, errs = _parse(doc, Fund, doc.data)
+    errors.extend(errs)
+    if fund is None:
+        return None
+    if fund.code != folder.name:
+        errors.append(error(meta(str(path), doc.line(("code",))), "SL703", f"基金代码 {fund.code} 与目录名 {folder.name} 不一致"))
+    fc = FundContent(fund, path)
+    if codes is not None and fund.account_code not in codes:
+        return fc
+    here = meta(str(path), doc.line(("accounts",)))
+    for acct, name in fund.accounts.sources.items():
+        if name not in config.source_by_name():
+            errors.append(error(here, "SL703", f"科目 {acct} 映射到未配置的收入来源“{name}”"))
+    for acct, name in fund.accounts.categories.items():
+        if name not in {c.name for c in config.categories}:
+            errors.append(error(here, "SL703", f"科目 {acct} 映射到未配置的支出类别“{name}”"))
+
+    ppath = folder / "partners.yml"
+    if ppath.is_file() and (pdoc := _read(ppath, errors)) is not None:
+        items = pdoc.data or []
+        if not isinstance(items, list):
+            errors.append(error(meta(str(ppath), 1), "SL702", "partners.yml 应为合作方列表"))
+            items = []
+        for i, item in enumerate(items):
+            partner, errs = _parse(pdoc, Partner, item, (i,))
+            errors.extend(errs)
+            if partner is None:
+                continue
+            src = meta(str(ppath), pdoc.line((i,)))
+            if partner.id in fc.partners:
+                errors.append(error(src, "SL704", f"合作方编号 {partner.id} 重复"))
+            fc.partners[partner.id] = partner
+            fc.where[partner.id] = src
+
+    pdir = folder / "projects"
+    if pdir.is_dir():
+        for ypath in sorted(pdir.glob("*.yml")):
+            ydoc = _read(ypath, errors)
+            if ydoc is None:
+                continue
+            project, errs = _parse(ydoc, Project, ydoc.data)
+            errors.extend(errs)
+            if project is None:
+                continue
+            src = meta(str(ypath), ydoc.line(("id",)))
+            if project.id in fc.projects:
+                errors.append(error(src, "SL704", f"项目编号 {project.id} 重复"))
+                continue
+            fc.projects[project.id] = project
+            fc.where[project.id] = src
+            _check_project_refs(project, fc, config, ydoc, errors)
+    return fc
+
+
+def _check_project_refs(project: Project, fc: FundContent, config: Config, doc: yamlsrc.YamlDoc, errors: list[FundError]) -> None:
+    def at(*loc: Any) -> dict[str, Any]:
+        return meta(str(doc.path), doc.line(loc))
+
+    if project.category not in {c.name for c in config.categories}:
+        errors.append(error(at("category"), "SL703", f"项目 {project.id} 的类别“{project.category}”未在 sunledger.yml 中配置"))
+    if project.partner is not None and project.partner not in fc.partners:
+        errors.append(error(at("partner"), "SL703", f"项目 {project.id} 的承接方 {project.partner} 不在本基金合作方名单中"))
+    for name in project.funding:
+        if name not in config.source_by_name():
+            errors.append(error(at("funding", name), "SL703", f"项目 {project.id} 的资金计划含未配置的来源“{name}”"))
+
+
+def _signature(paths: list[Path]) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), 0, 0))
+    return tuple(out)
+
+
+_CACHE: dict[tuple, Content] = {}
+
+
+def _files(root: Path) -> list[Path]:
+    files = [root / CONFIG_NAME, root / "content" / "district.yml"]
+    fdir = root / "content" / "funds"
+    if fdir.is_dir():
+        for folder in sorted(fdir.iterdir()):
+            if folder.is_dir():
+                files.append(folder / "fund.yml")
+                files.append(folder / "partners.yml")
+                files.extend(sorted((folder / "projects").glob("*.yml")))
+    return files
+
+
+def load_content(root: Path, codes: frozenset[str] | None = None) -> Content:
+    """All of `content/`, cached on file stats.
+
+    `codes` (ledger codes) limits partners and projects to the funds a ledger
+    holds, so a fund checked alone does not read the whole district.
+    Each rule plugin asks for the content; inside one load they share one read.
+    """
+    root = Path(root).resolve()
+    files = _files(root)
+    key = (str(root), codes, _signature(files))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    _CACHE.clear()
+    content = _load(root, codes, files)
+    _CACHE[key] = content
+    return content
+
+
+def _load(root: Path, codes: frozenset[str] | None, files: list[Path]) -> Content:
+    config, errors = load_config(root)
+    district = District()
+    dpath = root / "content" / "district.yml"
+    node_lines: dict[str, dict[str, Any]] = {}
+    if dpath.is_file() and (ddoc := _read(dpath, errors)) is not None:
+        parsed, errs = _parse(ddoc, District, ddoc.data if ddoc.data is not None else {})
+        errors.extend(errs)
+        if parsed is not None:
+            district = parsed
+            for i, node in enumerate(district.nodes):
+                src = meta(str(dpath), ddoc.line(("nodes", i)))
+                if node.id in node_lines:
+                    errors.append(error(src, "SL704", f"节点编号 {node.id} 重复"))
+                node_lines[node.id] = src
+            for i, node in enumerate(district.nodes):
+                if node.parent is not None and node.parent not in node_lines:
+                    errors.append(error(node_lines[node.id], "SL703", f"节点 {node.id} 的上级 {node.parent} 不存在"))
+
+    funds: dict[str, FundContent] = {}
+    for path in files:
+        if path.name != "fund.yml" or not path.is_file():
+            continue
+        fc = _load_fund(path.parent, config, errors, codes)
+        if fc is not None:
+            funds[fc.fund.code] = fc
+
+    project_owner: dict[str, str] = {}
+    ledger_codes: dict[str, str] = {}
+    for code, fc in funds.items():
+        fund = fc.fund
+        src = meta(str(fc.path), 1)
+        if fund.parent is not None and fund.parent not in node_lines and fund.parent not in funds:
+            errors.append(error(src, "SL703", f"基金 {code} 的上级 {fund.parent} 不在 content/district.yml 中"))
+        other = ledger_codes.setdefault(fund.account_code, code)
+        if other != code:
+            errors.append(error(src, "SL704", f"基金 {code} 与 {other} 使用同一账本代码 {fund.account_code}"))
+        for pid in fc.projects:
+            owner = project_owner.setdefault(pid, code)
+            if owner != code:
+                errors.append(error(fc.where[pid], "SL704", f"项目编号 {pid} 与基金 {owner} 的项目重复"))
+    return Content(root, config, district, funds, errors, [str(f) for f in files if f.is_file()])

@@ -1,0 +1,1 @@
+"""The ledger side: which fund and role each account has, and loading."""

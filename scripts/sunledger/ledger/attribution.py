@@ -1,0 +1,152 @@
+"""Who paid for what: every expense posting split over sources, to the fen.
+
+The model (stated in the treasurer's guide): an explicit `source:` on the
+posting or transaction wins; else the project's funding plan, shared in
+proportion to the planned amounts. Money given for a purpose (`purpose:`)
+is a restricted pool drawn first by that project's spending.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from beancount.core import data
+
+from ..config import Config
+from ..errors import FundError, error
+from .accounts import EQUITY, EXPENSE, INCOME, Classifier
+
+FEN = Decimal("0.01")
+
+
+def split(amount: Decimal, plan: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """Share `amount` in proportion to `plan`, each to the fen, summing exactly.
+
+    Largest remainder: the fen left after rounding down go to the largest
+    fractional parts, ties to the plan's order.
+    """
+    total = sum(plan.values())
+    if not plan or total == 0:
+        return []
+    sign = -1 if amount < 0 else 1
+    amount = abs(amount)
+    raw = [(name, amount * share / total) for name, share in plan.items()]
+    floors = [(name, r.quantize(FEN, rounding=ROUND_DOWN)) for name, r in raw]
+    left = int((amount - sum(f for _, f in floors)) / FEN)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i][1] - floors[i][1]), i))
+    extra = {i: FEN for i in order[:left]}
+    return [(name, sign * (f + extra.get(i, Decimal(0)))) for i, (name, f) in enumerate(floors) if f + extra.get(i, 0)]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Money into a source (income) or out of it (an expense's share)."""
+
+    txn: data.Transaction
+    posting: data.Posting
+    fund: str
+    source: str
+    amount: Decimal  # positive: into the source for income, spent for expenses
+    project: str | None = None  # the project spent on, or the purpose of restricted income
+    restricted: Decimal = Decimal(0)  # of an expense: the part drawn from restricted money
+
+
+@dataclass
+class Attribution:
+    income: list[Flow] = field(default_factory=list)
+    spending: list[Flow] = field(default_factory=list)
+    errors: list[FundError] = field(default_factory=list)
+    # (fund, source) -> unrestricted balance; (fund, source, project) -> restricted balance
+    balance: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    restricted: dict[tuple[str, str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+
+def _meta(txn: data.Transaction, posting: data.Posting, key: str) -> str | None:
+    value = (posting.meta or {}).get(key)
+    if value is None:
+        value = txn.meta.get(key)
+    return None if value is None else str(value)
+
+
+def _at(txn: data.Transaction, posting: data.Posting):
+    return posting.meta if posting.meta and posting.meta.get("lineno") else txn.meta
+
+
+def attribute(txns: list[data.Transaction], classify: Classifier, config: Config) -> Attribution:
+    """Walk the transactions in date order; income of a day before its spending."""
+    names = config.source_by_name()
+    out = Attribution()
+    events: list[tuple] = []
+    for seq, txn in enumerate(txns):
+        for p in txn.postings:
+            role = classify(p.account)
+            if role is None or p.units is None or p.units.number is None:
+                continue
+            number = p.units.number
+            if role.kind == INCOME and role.source is not None:
+                events.append((txn.date, 0, seq, txn, p, role, role.source.name, -number))
+            elif role.kind == EQUITY and number < 0:
+                name = _meta(txn, p, "source")
+                if name not in names:
+                    out.errors.append(error(_at(txn, p), "SL106", f"期初余额 {-number:,.2f} 元须用 source: 注明来源（{'、'.join(names)}）", txn))
+                    continue
+                events.append((txn.date, 0, seq, txn, p, role, name, -number))
+            elif role.kind == EXPENSE:
+                events.append((txn.date, 1, seq, txn, p, role, None, number))
+    events.sort(key=lambda ev: ev[:3])
+
+    overdrawn: set[tuple[str, str]] = set()
+    for _date, kind, _seq, txn, p, role, name, amount in events:
+        fund = role.code
+        if kind == 0:
+            purpose = txn.meta.get("purpose")
+            if purpose is not None:
+                purpose = str(purpose)
+                if purpose not in role.fund.projects:
+                    out.errors.append(error(_at(txn, p), "SL109", f"定向资金指定的项目 {purpose} 不是基金 {fund} 的项目", txn))
+                    purpose = None
+            flow = Flow(txn, p, fund, name, amount, purpose)
+            out.income.append(flow)
+            if purpose is not None:
+                out.restricted[(fund, name, purpose)] += amount
+            else:
+                out.balance[(fund, name)] += amount
+            continue
+
+        pid = _meta(txn, p, "project")
+        explicit = _meta(txn, p, "source")
+        if explicit is not None:
+            if explicit not in names:
+                out.errors.append(error(_at(txn, p), "SL106", f"支出来源“{explicit}”未在 sunledger.yml 中配置；可用：{'、'.join(names)}", txn))
+                continue
+            shares = [(explicit, amount)]
+        else:
+            project = role.fund.projects.get(pid) if pid else None
+            if project is None:
+                continue  # SL102/SL103 already say what is missing
+            if not project.funding:
+                out.errors.append(error(_at(txn, p), "SL106", f"支出未注明来源（source:），项目 {pid} 也没有资金计划（funding:）", txn))
+                continue
+            shares = split(amount, project.funding)
+        for name, share in shares:
+            drawn = Decimal(0)
+            if pid is not None and share > 0:
+                pool = (fund, name, pid)
+                drawn = min(share, out.restricted.get(pool, Decimal(0)))
+                if drawn:
+                    out.restricted[pool] -= drawn
+            out.balance[(fund, name)] -= share - drawn
+            out.spending.append(Flow(txn, p, fund, name, share, pid, drawn))
+            key = (fund, name)
+            if out.balance[key] < 0 and key not in overdrawn:
+                overdrawn.add(key)
+                held = sum(v for (f, s, _), v in out.restricted.items() if f == fund and s == name)
+                if out.balance[key] + held >= 0:
+                    out.errors.append(error(_at(txn, p), "SL108", f"{name}的非定向余额不足，此笔支出动用了指定给其他项目的定向资金（差额 {-out.balance[key]:,.2f} 元）", txn))
+                else:
+                    out.errors.append(error(_at(txn, p), "SL107", f"来源“{name}”在基金 {fund} 的余额变为 {out.balance[key]:,.2f} 元：支出超过了该来源的收入", txn))
+            elif out.balance[key] >= 0:
+                overdrawn.discard(key)
+    return out

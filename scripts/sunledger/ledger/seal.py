@@ -1,0 +1,82 @@
+"""The digest that seals a published month of a fund.
+
+A seal is `custom "sunledger-seal" "<CODE>" "YYYY-MM" "<digest>"`. The digest
+covers what a reader sees of every entry of the fund dated in the month:
+dates, accounts, amounts, payees, narrations, tags, links and metadata the
+treasurer wrote, but not file names or line numbers, so moving or
+reformatting entries keeps the seal while any change of content breaks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+SEAL = "sunledger-seal"
+_SKIP_META = ("filename", "lineno")
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v.is_finite() else str(v)
+    if isinstance(v, data.Amount):
+        return f"{_value(v.number)} {v.currency}"
+    if isinstance(v, dict):
+        return _meta(v)
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return "[" + ",".join(sorted(_value(x) for x in v)) + "]"
+    return repr(v)
+
+
+def _meta(m: dict[str, Any] | None) -> str:
+    if not m:
+        return "{}"
+    return "{" + ",".join(f"{k}={_value(v)}" for k, v in sorted(m.items()) if k not in _SKIP_META and not k.startswith("__")) + "}"
+
+
+def canonical(entry: data.Directive) -> str:
+    kind = type(entry).__name__
+    if isinstance(entry, data.Transaction):
+        postings = ";".join(
+            "|".join((p.account, _value(p.units), _value(p.cost), _value(p.price), str(p.flag), _meta(p.meta)))
+            for p in entry.postings
+        )
+        return "|".join((kind, str(entry.date), entry.flag, repr(entry.payee), repr(entry.narration), _value(entry.tags), _value(entry.links), _meta(entry.meta), postings))
+    fields = [f"{name}={_value(getattr(entry, name))}" for name in entry._fields if name != "meta"]
+    return "|".join((kind, *fields, _meta(entry.meta)))
+
+
+def accounts_of(entry: data.Directive) -> Iterable[str]:
+    if isinstance(entry, data.Transaction):
+        return (p.account for p in entry.postings)
+    account = getattr(entry, "account", None)
+    return (account,) if isinstance(account, str) else ()
+
+
+def month_entries(entries: Iterable[data.Directive], belongs: Callable[[str], bool], month: str) -> list[data.Directive]:
+    out = []
+    for e in entries:
+        if isinstance(e, data.Custom) or (isinstance(e, data.Transaction) and e.flag == "P"):
+            continue
+        if f"{e.date.year:04d}-{e.date.month:02d}" == month and any(belongs(a) for a in accounts_of(e)):
+            out.append(e)
+    return out
+
+
+def digest(entries: Iterable[data.Directive]) -> str:
+    lines = sorted(canonical(e) for e in entries)
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()[:32]
+
+
+def month_end(month: str) -> dt.date:
+    y, m = map(int, month.split("-"))
+    return (dt.date(y + (m == 12), m % 12 + 1, 1)) - dt.timedelta(days=1)

@@ -1,0 +1,76 @@
+"""What counts as private data, and how donor names are masked.
+
+Used by the ledger rule, the content loader and the scan of the built site,
+so all three agree on what may never be published.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# Digits not glued to other digits; separators inside numbers are common in
+# hand-typed text ("138-1234-5678", "6222 0212 3456 7890 123").
+_PHONE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
+_ID18 = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_CARD = re.compile(r"(?<![0-9])[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{4,7}(?![0-9])")
+_ANY_RUN = re.compile(r"[0-9][0-9 -]{9,}[0-9Xx]")
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _id_checksum_ok(text: str) -> bool:
+    total = sum(int(c) * w for c, w in zip(text[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == text[17].upper()
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def find_private(text: str) -> Iterator[tuple[str, str]]:
+    """Yield (code, matched text) for each phone, ID-card or bank-card number."""
+    if not text or _ANY_RUN.search(text) is None:
+        return
+    taken: list[tuple[int, int]] = []
+    for m in _ID18.finditer(text):
+        if _id_checksum_ok(m.group()):
+            taken.append(m.span())
+            yield "SL502", m.group()
+    for m in _PHONE.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            taken.append(m.span())
+            yield "SL501", m.group()
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"[- ]", "", m.group())
+        if 16 <= len(digits) <= 19 and _luhn_ok(digits) and not any(a <= m.start() < b for a, b in taken):
+            yield "SL503", m.group()
+
+
+KIND_ZH = {"SL501": "手机号码", "SL502": "身份证号码", "SL503": "银行卡号"}
+
+
+def mask_hint(found: str) -> str:
+    """Show where the number is without repeating it in full."""
+    digits = re.sub(r"[^0-9Xx]", "", found)
+    return digits[:3] + "*" * max(len(digits) - 5, 0) + digits[-2:]
+
+
+def is_masked(name: str) -> bool:
+    return "*" in name or "＊" in name or "某" in name or name.startswith("匿名")
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳小明 → 欧阳**: the family name stays, the rest is hidden."""
+    name = name.strip()
+    if not name or is_masked(name):
+        return name
+    keep = 2 if len(name) >= 4 else 1
+    return name[:keep] + "*" * (len(name) - keep)

@@ -1,0 +1,15 @@
+"""SL106–SL109: every expense is attributed to sources; no source overdrawn;
+money given for a purpose spent only on it."""
+
+from __future__ import annotations
+
+from ..ledger.attribution import attribute
+from .context import Ctx, rule
+
+
+def check(entries: list, ctx: Ctx) -> list:
+    return attribute(ctx.txns, ctx.classify, ctx.config).errors
+
+
+attribution = rule(check)
+__plugins__ = ("attribution",)

@@ -1,0 +1,26 @@
+"""SL70x and private data in `content/`: the YAML facts, with their lines,
+reported through the ledger so bean-check and Fava show them too."""
+
+from __future__ import annotations
+
+from ..errors import error, meta
+from .context import context
+
+
+def content(entries: list, options_map: dict, config: str | None = None):
+    try:
+        ctx = context(entries, options_map, config)
+        if ctx is None:
+            start = options_map.get("filename") or "."
+            return entries, [error(meta(start, 0), "SL004", "找不到 sunledger.yml：请在账本所在目录或其上级放置区级配置文件")]
+        # Listing content/ among the inputs makes beancount's pickle cache and
+        # Fava's reload notice a changed budget or partner, not only ledger edits.
+        included = options_map.setdefault("include", [])
+        known = set(included)
+        included.extend(f for f in ctx.content.files if f not in known)
+        return entries, list(ctx.content.errors)
+    except Exception as exc:  # never a traceback from a rule
+        return entries, [error(meta("<sunledger>", 0), "SL009", f"规则 content 内部错误：{type(exc).__name__}: {exc}")]
+
+
+__plugins__ = ("content",)

@@ -1,0 +1,109 @@
+"""SL201/SL202/W203: a merchant's share is its contract rate times the
+revenue it declares, to the fen; every contract month is paid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ..errors import error, meta, warning
+from ..ledger.accounts import INCOME
+from .context import Ctx, at, context, rule
+
+FEN = Decimal("0.01")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def due(rate: Decimal, revenue: Decimal) -> Decimal:
+    return (rate * revenue).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _payments(ctx: Ctx):
+    """Yield (txn, posting, role) of each merchant-share income posting."""
+    for txn in ctx.txns:
+        for p, role in ctx.roles(txn):
+            if role is not None and role.kind == INCOME and role.source is not None and role.source.merchant:
+                yield txn, p, role
+
+
+def check(entries: list, ctx: Ctx) -> list:
+    errors = []
+    for txn, p, role in _payments(ctx):
+        here = at(txn, p)
+        mid, revenue, period = (txn.meta.get(k) for k in ("merchant", "revenue", "period"))
+        missing = [k for k, v in (("merchant", mid), ("revenue", revenue), ("period", period)) if v is None]
+        if missing:
+            errors.append(error(here, "SL202", f"商户分成缺少 {'、'.join(missing)}（商户编号、申报营业额、所属月份）", txn))
+            continue
+        partner = role.fund.partners.get(str(mid))
+        if partner is None or partner.contract is None:
+            errors.append(error(here, "SL202", f"商户 {mid} 不在基金 {role.code} 的合作方名单中，或没有分成合同", txn))
+            continue
+        period = str(period)
+        contract = partner.contract
+        if not _MONTH.match(period) or period < contract.start or (contract.end and period > contract.end):
+            errors.append(error(here, "SL202", f"所属月份 {period} 不在商户 {mid} 的合同期（{contract.start}～{contract.end or '至今'}）内", txn))
+            continue
+        try:
+            revenue = Decimal(str(revenue))
+        except InvalidOperation:
+            errors.append(error(here, "SL202", f"申报营业额“{revenue}”不是有效金额", txn))
+            continue
+        rate = contract.rate or ctx.config.merchant_rate
+        paid = -p.units.number
+        expected = due(rate, revenue)
+        if paid != expected:
+            errors.append(
+                error(here, "SL201", f"商户 {mid} {period} 分成应为 {rate:%} × {revenue:,.2f} = {expected:,.2f} 元，实收 {paid:,.2f} 元", txn)
+            )
+    return errors
+
+
+def _months(start: str, end: str):
+    y, m = map(int, start.split("-"))
+    while f"{y:04d}-{m:02d}" <= end:
+        yield f"{y:04d}-{m:02d}"
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def _month_before(day: dt.date, months: int) -> str:
+    y, m = day.year, day.month - months
+    while m < 1:
+        y, m = y - 1, m + 12
+    return f"{y:04d}-{m:02d}"
+
+
+def warnings(entries: list, options_map: dict) -> list:
+    """W203: a contract month with no payment. The share of month M is due by
+    the end of M+1, so months up to two before the fund's last entry count."""
+    ctx = context(entries, options_map)
+    if ctx is None:
+        return []
+    paid: dict[tuple[str, str], set[str]] = defaultdict(set)
+    last: dict[str, dt.date] = {}
+    for txn in ctx.txns:
+        for _p, role in ctx.roles(txn):
+            if role is not None:
+                last[role.code] = max(last.get(role.code, txn.date), txn.date)
+    for txn, _p, role in _payments(ctx):
+        paid[(role.code, str(txn.meta.get("merchant")))].add(str(txn.meta.get("period")))
+    out = []
+    for code, fc in ctx.content.funds.items():
+        if code not in last:
+            continue
+        horizon = _month_before(last[code], 2)
+        for pid, partner in fc.partners.items():
+            c = partner.contract
+            if c is None:
+                continue
+            end = min(c.end or horizon, horizon)
+            for month in _months(c.start, end):
+                if month not in paid[(code, pid)]:
+                    out.append(warning(fc.where.get(pid, meta(str(fc.path), 1)), "W203", f"商户 {pid}「{partner.name}」{month} 在合同期内，未见分成缴纳"))
+    return out
+
+
+merchants = rule(check)
+__plugins__ = ("merchants",)

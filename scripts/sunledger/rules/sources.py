@@ -1,0 +1,36 @@
+"""SL101/SL102/SL110/SL111: every posting belongs to a fund; income to a
+source, spending to a category and a project; one transaction, one fund."""
+
+from __future__ import annotations
+
+from ..errors import error
+from ..ledger.accounts import EXPENSE, INCOME
+from .context import Ctx, at, project_of, rule, where
+
+
+def check(entries: list, ctx: Ctx) -> list:
+    errors = []
+    for txn in ctx.txns:
+        funds = set()
+        for p, role in ctx.roles(txn):
+            here = at(txn, p)
+            if role is None:
+                errors.append(error(here, "SL110", f"科目 {p.account} 不属于任何基金（检查基金代码或 fund.yml 的科目映射）", txn))
+                continue
+            funds.add(role.code)
+            if role.kind == INCOME and role.source is None:
+                names = "、".join(f"{s.name}({s.account})" for s in ctx.config.sources)
+                errors.append(error(here, "SL101", f"收入科目 {p.account} 不对应任何收入来源；可用：{names}", txn))
+            elif role.kind == EXPENSE:
+                if role.category is None:
+                    names = "、".join(f"{c.name}({c.account})" for c in ctx.config.categories)
+                    errors.append(error(here, "SL111", f"支出科目 {p.account} 不对应任何支出类别；可用：{names}", txn))
+                if project_of(txn, p) is None:
+                    errors.append(error(here, "SL102", f"支出 {p.account} 没有注明项目（project:）", txn))
+        if len(funds) > 1:
+            errors.append(error(where(txn), "SL110", f"一笔交易涉及多个基金：{'、'.join(sorted(funds))}；请在各基金分别记账", txn))
+    return errors
+
+
+sources = rule(check)
+__plugins__ = ("sources",)

@@ -1,0 +1,113 @@
+"""Small districts built inline: a ledger text and a few YAML facts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+HEADER = """\
+option "title" "测试基金"
+option "operating_currency" "CNY"
+plugin "sunledger.rules.currency"
+plugin "sunledger.rules.sources"
+plugin "sunledger.rules.projects"
+plugin "sunledger.rules.attribution"
+plugin "sunledger.rules.merchants"
+plugin "sunledger.rules.bank"
+plugin "sunledger.rules.seals"
+plugin "sunledger.rules.privacy"
+plugin "sunledger.rules.content"
+"""
+
+OPENS = """\
+2024-01-01 open Assets:Test:Bank CNY
+2024-01-01 open Income:Test:Gov CNY
+2024-01-01 open Income:Test:Community CNY
+2024-01-01 open Income:Test:Enterprise CNY
+2024-01-01 open Income:Test:Resident CNY
+2024-01-01 open Income:Test:Merchant CNY
+2024-01-01 open Expenses:Test:Elderly CNY
+2024-01-01 open Expenses:Test:Infrastructure CNY
+2024-01-01 open Equity:Test:Opening CNY
+"""
+
+PROJECT = {
+    "id": "T-01",
+    "title": "老年食堂",
+    "category": "养老助老",
+    "need": "居民希望有老年食堂",
+    "requested": "2024-01-05",
+    "approved": {"date": "2024-01-10", "by": "居民议事会", "ref": "议〔2024〕1号"},
+    "budget": "1000.00",
+    "funding": {"政府拨": "1000.00"},
+}
+
+MERCHANT = {
+    "id": "T-M01",
+    "name": "便民超市",
+    "kind": "商户",
+    "contract": {"rate": "0.05", "start": "2024-01", "end": "2024-03"},
+}
+
+
+class District:
+    """A one-fund district in a temp folder; `check()` runs the real CLI."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "sunledger.yml").write_text((REPO / "sunledger.yml").read_text(encoding="utf-8"), encoding="utf-8")
+        self.write_yaml("content/district.yml", {"name": "测试区", "nodes": [{"id": "street", "name": "测试街道", "level": "street"}]})
+        self.write_yaml(
+            "content/funds/Test/fund.yml",
+            {"code": "Test", "name": "测试社区基金", "level": "community", "parent": "street", "opened": "2024-01-01"},
+        )
+        self.write_yaml("content/funds/Test/partners.yml", [MERCHANT])
+        self.project(PROJECT)
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def write_yaml(self, rel: str, data) -> Path:
+        return self.write(rel, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    def project(self, data: dict) -> Path:
+        return self.write_yaml(f"content/funds/Test/projects/{data['id']}.yml", data)
+
+    def ledger(self, body: str, opens: str = OPENS) -> Path:
+        """Write main + fund file; `body` goes into txns/all.beancount. Returns that path."""
+        self.write("ledger/main.beancount", HEADER + 'include "funds/*/fund.beancount"\n')
+        self.write("ledger/funds/Test/fund.beancount", HEADER + opens + 'include "txns/*.beancount"\ninclude "seals.beancount"\n')
+        self.write("ledger/funds/Test/seals.beancount", "")
+        return self.write("ledger/funds/Test/txns/all.beancount", textwrap.dedent(body))
+
+    def check(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(BIN / "sunledger"), "check", str(self.root), *args], capture_output=True, text=True, timeout=120
+        )
+
+    def bean_check(self) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(BIN / "bean-check"), str(self.root / "ledger" / "main.beancount")], capture_output=True, text=True, timeout=120
+        )
+
+    def problems(self) -> list[str]:
+        """Problems from the library in-process (fast), as printed lines."""
+        from sunledger.check import check_root
+
+        return [p.line(self.root) for p in check_root(self.root, jobs=1)]
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> District:
+    return District(tmp_path)
