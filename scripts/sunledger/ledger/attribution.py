@@ -98,6 +98,7 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
     events.sort(key=lambda ev: ev[:3])
 
     overdrawn: set[tuple[str, str]] = set()
+    used: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # restricted money spent so far
     for _date, kind, _seq, txn, p, role, name, amount in events:
         fund = role.code
         if kind == 0:
@@ -132,11 +133,15 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
             shares = split(amount, project.funding)
         for name, share in shares:
             drawn = Decimal(0)
-            if pid is not None and share > 0:
+            if pid is not None:
                 pool = (fund, name, pid)
-                drawn = min(share, out.restricted.get(pool, Decimal(0)))
+                if share > 0:
+                    drawn = min(share, out.restricted.get(pool, Decimal(0)))
+                else:  # a refund gives back restricted money first
+                    drawn = -min(-share, used.get(pool, Decimal(0)))
                 if drawn:
                     out.restricted[pool] -= drawn
+                    used[pool] += drawn
             out.balance[(fund, name)] -= share - drawn
             out.spending.append(Flow(txn, p, fund, name, share, pid, drawn))
             key = (fund, name)

@@ -1,0 +1,93 @@
+"""A district loaded once: the ledger with its plugins run, the content, and
+indexes every view reads. Loading is the only I/O; views are pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from beancount.core import data
+
+from .check import Problem, _warnings, problem
+from .content.load import Content, FundContent, load_content
+from .ledger.accounts import Classifier
+from .ledger.attribution import Attribution, attribute
+from .ledger.load import load
+from .ledger.seal import SEAL
+from .rules.context import context
+
+
+@dataclass
+class FundBooks:
+    """One fund's entries, in date order."""
+
+    fc: FundContent
+    txns: list[data.Transaction] = field(default_factory=list)
+    balances: list[data.Balance] = field(default_factory=list)
+    seals: dict[str, data.Custom] = field(default_factory=dict)  # month -> seal
+
+    @property
+    def code(self) -> str:
+        return self.fc.fund.code
+
+
+@dataclass
+class District:
+    root: Path
+    content: Content
+    classify: Classifier
+    attribution: Attribution
+    books: dict[str, FundBooks]
+    problems: list[Problem]
+    checksum: str  # sha256 of every ledger and content file, in path order
+    last_date: dt.date | None
+
+    @property
+    def config(self):
+        return self.content.config
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+
+def checksum(paths: list[str]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(Path(p).name.encode())
+        h.update(Path(p).read_bytes())
+    return h.hexdigest()
+
+
+def load_district(root: Path) -> District:
+    root = Path(root).resolve()
+    entries, errors, options_map = load(root / "ledger" / "main.beancount")
+    ctx = context(entries, options_map)
+    if ctx is None:
+        raise FileNotFoundError(f"{root} 下没有 sunledger.yml")
+    content = load_content(root)  # all funds, also those without a ledger yet
+    classify = Classifier(content.config, content)
+    books = {code: FundBooks(fc) for code, fc in content.funds.items()}
+    last = None
+    for e in entries:
+        if isinstance(e, data.Transaction) and e.flag != "P":
+            role = next((r for r in map(classify, (p.account for p in e.postings)) if r is not None), None)
+            if role is not None:
+                books[role.code].txns.append(e)
+                last = e.date if last is None or e.date > last else last
+        elif isinstance(e, data.Balance):
+            role = classify(e.account)
+            if role is not None:
+                books[role.code].balances.append(e)
+        elif isinstance(e, data.Custom) and e.type == SEAL and len(e.values) == 3:
+            code, month = e.values[0].value, e.values[1].value
+            if code in books:
+                books[code].seals[month] = e
+    txns = [t for b in books.values() for t in b.txns]
+    txns.sort(key=data.entry_sortkey)
+    problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map), *content.errors]})
+    files = [f for f in options_map.get("include", []) if Path(f).is_file()]
+    return District(root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)

@@ -1,0 +1,117 @@
+"""Small shared pieces: months, money, and how a line of the ledger is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from ..district import District, FundBooks
+from ..ledger.accounts import ASSET, BANK, EXPENSE, INCOME
+from ..privacy import is_masked, mask_name
+
+ZERO = Decimal("0.00")
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_month(month: str) -> str:
+    y, m = map(int, month.split("-"))
+    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
+
+
+def first_day(month: str) -> dt.date:
+    y, m = map(int, month.split("-"))
+    return dt.date(y, m, 1)
+
+
+def months(start: str, end: str) -> list[str]:
+    out, m = [], start
+    while m <= end:
+        out.append(m)
+        m = next_month(m)
+    return out
+
+
+@dataclass(frozen=True)
+class Line:
+    """One movement of a fund's money, as a resident reads it."""
+
+    date: dt.date
+    payee: str
+    narration: str
+    amount: Decimal  # + into the fund, - out of it
+    kind: str  # "收入" | "支出" | "转账"
+    source: str | None  # income source
+    category: str | None  # expense category
+    project: str | None
+    filename: str
+    lineno: int
+    corrects: str | None = None
+    reason: str | None = None
+    receipt: bool = False
+
+
+def public_payee(district: District, txn: data.Transaction) -> str:
+    """Payee as published: a resident donor without consent is masked."""
+    payee = txn.payee or ""
+    if not payee or is_masked(payee) or txn.meta.get("consent"):
+        return payee
+    for p in txn.postings:
+        role = district.classify(p.account)
+        if role is not None and role.kind == INCOME and role.source is not None and role.source.personal:
+            if not any(w in payee for w in district.config.group_words):
+                return mask_name(payee)
+    return payee
+
+
+def line_of(district: District, txn: data.Transaction) -> Line:
+    money = ZERO
+    source = category = project = None
+    for p in txn.postings:
+        role = district.classify(p.account)
+        if role is None or p.units is None:
+            continue
+        if role.kind in (BANK, ASSET):
+            money += p.units.number
+        elif role.kind == INCOME and role.source is not None:
+            source = source or role.source.name
+        elif role.kind == EXPENSE:
+            category = category or (role.category.name if role.category else None)
+            project = project or (p.meta or {}).get("project") or txn.meta.get("project")
+    kind = "收入" if money > 0 else "支出" if money < 0 else "转账"
+    return Line(
+        txn.date,
+        public_payee(district, txn),
+        txn.narration or "",
+        money,
+        kind,
+        source,
+        category,
+        str(project) if project else None,
+        txn.meta.get("filename", ""),
+        txn.meta.get("lineno", 0),
+        str(txn.meta["corrects"]) if txn.meta.get("corrects") else None,
+        str(txn.meta["reason"]) if txn.meta.get("reason") else None,
+        bool(txn.meta.get("receipt")),
+    )
+
+
+def money_delta(district: District, txn: data.Transaction, bank_only: bool = False) -> Decimal:
+    total = ZERO
+    kinds = (BANK,) if bank_only else (BANK, ASSET)
+    for p in txn.postings:
+        role = district.classify(p.account)
+        if role is not None and role.kind in kinds and p.units is not None:
+            total += p.units.number
+    return total
+
+
+def fund_months(books: FundBooks) -> list[str]:
+    if not books.txns:
+        return []
+    return months(month_of(books.txns[0].date), month_of(books.txns[-1].date))

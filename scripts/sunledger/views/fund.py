@@ -1,0 +1,123 @@
+"""A fund at a glance: balance, where its money came from and went."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..content.models import LEVEL_NAMES, Project
+from ..district import District
+from ..ledger.accounts import EXPENSE
+from .common import ZERO, fund_months, line_of, money_delta, month_of
+
+
+@dataclass
+class SourceBalance:
+    source: str
+    income: Decimal
+    spent: Decimal
+    balance: Decimal  # unrestricted
+    restricted: dict[str, Decimal]  # project id -> unspent money given for it
+
+
+@dataclass
+class FundSummary:
+    code: str
+    name: str
+    kind: str
+    level: str
+    parent: str | None
+    balance: Decimal
+    bank_balance: Decimal
+    income_by_source: dict[str, Decimal]
+    spending_by_category: dict[str, Decimal]
+    spending_by_project: dict[str, Decimal]
+    year_income_by_source: dict[str, Decimal]
+    year_spending_by_category: dict[str, Decimal]
+    sources: list[SourceBalance]
+    flows: dict[tuple[str, str], Decimal]  # (source, project) -> amount
+    series: list[tuple[str, Decimal]]  # month -> closing balance
+    year: int | None
+    income_total: Decimal = ZERO
+    spending_total: Decimal = ZERO
+    active_projects: list[Project] = field(default_factory=list)
+
+
+def _sorted(d: dict[str, Decimal]) -> dict[str, Decimal]:
+    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def fund_summary(district: District, code: str, year: int | None = None) -> FundSummary:
+    books = district.books[code]
+    fund = books.fc.fund
+    if year is None and district.last_date is not None:
+        year = (books.txns[-1].date if books.txns else district.last_date).year
+    income, year_income = defaultdict(Decimal), defaultdict(Decimal)
+    for flow in district.attribution.income:
+        if flow.fund == code:
+            income[flow.source] += flow.amount
+            if flow.txn.date.year == year:
+                year_income[flow.source] += flow.amount
+    by_cat, year_cat, by_project = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    for txn in books.txns:
+        for p in txn.postings:
+            role = district.classify(p.account)
+            if role is None or role.kind != EXPENSE or p.units is None:
+                continue
+            cat = role.category.name if role.category else p.account
+            by_cat[cat] += p.units.number
+            if txn.date.year == year:
+                year_cat[cat] += p.units.number
+            pid = (p.meta or {}).get("project") or txn.meta.get("project")
+            if pid:
+                by_project[str(pid)] += p.units.number
+    spent, flows = defaultdict(Decimal), defaultdict(Decimal)
+    for flow in district.attribution.spending:
+        if flow.fund == code:
+            spent[flow.source] += flow.amount
+            flows[(flow.source, flow.project or "")] += flow.amount
+    restricted: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for (f, source, pid), amount in district.attribution.restricted.items():
+        if f == code and amount:
+            restricted[source][pid] = amount
+    order = [s.name for s in district.config.sources]
+    sources = [
+        SourceBalance(s, income.get(s, ZERO), spent.get(s, ZERO), district.attribution.balance.get((code, s), ZERO), restricted.get(s, {}))
+        for s in order
+        if s in income or s in spent
+    ]
+    series, running, bank = [], ZERO, ZERO
+    by_month: dict[str, Decimal] = defaultdict(Decimal)
+    for txn in books.txns:
+        by_month[month_of(txn.date)] += money_delta(district, txn)
+        bank += money_delta(district, txn, bank_only=True)
+    for month in fund_months(books):
+        running += by_month.get(month, ZERO)
+        series.append((month, running))
+    active = [p for p in books.fc.projects.values() if p.stage in ("派单", "接单", "实施")]
+    return FundSummary(
+        code,
+        fund.name,
+        fund.kind,
+        LEVEL_NAMES[fund.level],
+        fund.parent,
+        running,
+        bank,
+        _sorted(income),
+        _sorted(by_cat),
+        _sorted(by_project),
+        _sorted(year_income),
+        _sorted(year_cat),
+        sources,
+        dict(flows),
+        series,
+        year,
+        sum(income.values(), ZERO),
+        sum(by_cat.values(), ZERO),
+        sorted(active, key=lambda p: p.id),
+    )
+
+
+def lines(district: District, code: str):
+    return [line_of(district, t) for t in district.books[code].txns]

@@ -1,0 +1,93 @@
+"""月度公示: a fund's month, line by line, against the bank statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..district import District
+from ..ledger.accounts import BANK
+from .common import ZERO, Line, first_day, line_of, money_delta, month_of, next_month
+
+
+@dataclass
+class Correction:
+    date: dt.date
+    corrects: str
+    reason: str
+    line: Line
+
+
+@dataclass
+class Notice:
+    code: str
+    name: str
+    month: str
+    opening: Decimal
+    income: Decimal
+    spending: Decimal
+    closing: Decimal
+    lines: list[Line]
+    bank_asserted: Decimal | None  # the balance the bank statement says at month end
+    bank_closing: Decimal  # what the ledger says the bank holds at month end
+    sealed_on: dt.date | None
+    corrections: list[Correction]  # entries made later that correct this month
+    corrections_made: list[Correction]  # entries in this month that correct earlier ones
+
+    @property
+    def matches_bank(self) -> bool | None:
+        return None if self.bank_asserted is None else self.bank_asserted == self.bank_closing
+
+
+def notice(district: District, code: str, month: str) -> Notice:
+    books = district.books[code]
+    start, end = first_day(month), first_day(next_month(month))
+    opening = bank_open = ZERO
+    lines: list[Line] = []
+    bank_delta = ZERO
+    later: list[Correction] = []
+    made: list[Correction] = []
+    for txn in books.txns:
+        if txn.date < start:
+            opening += money_delta(district, txn)
+            bank_open += money_delta(district, txn, bank_only=True)
+            continue
+        corrects = txn.meta.get("corrects")
+        if corrects is not None and str(corrects) == month and txn.date >= end:
+            later.append(Correction(txn.date, month, str(txn.meta.get("reason", "")), line_of(district, txn)))
+        if txn.date >= end:
+            continue
+        line = line_of(district, txn)
+        lines.append(line)
+        bank_delta += money_delta(district, txn, bank_only=True)
+        if corrects is not None:
+            made.append(Correction(txn.date, str(corrects), str(txn.meta.get("reason", "")), line))
+    asserted = None
+    for b in books.balances:
+        role = district.classify(b.account)
+        if b.date == end and role is not None and role.kind == BANK:
+            asserted = (asserted or ZERO) + b.amount.number
+    income = sum((l.amount for l in lines if l.amount > 0), ZERO)
+    spending = -sum((l.amount for l in lines if l.amount < 0), ZERO)
+    seal = books.seals.get(month)
+    return Notice(
+        code,
+        books.fc.fund.name,
+        month,
+        opening,
+        income,
+        spending,
+        opening + income - spending,
+        lines,
+        asserted,
+        bank_open + bank_delta,
+        seal.date if seal is not None else None,
+        later,
+        made,
+    )
+
+
+def notice_months(district: District, code: str) -> list[str]:
+    books = district.books[code]
+    return sorted({month_of(t.date) for t in books.txns})

@@ -1,0 +1,65 @@
+"""A partner: what it contributed (shares, donations) and what it carried out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..content.models import Partner, Project
+from ..district import District
+from ..ledger.accounts import INCOME
+from .common import ZERO, Line, line_of, months
+
+
+@dataclass
+class Due:
+    month: str
+    revenue: Decimal | None
+    due: Decimal | None
+    paid: Decimal
+    status: str  # 已缴 | 未缴 | 金额不符
+
+
+@dataclass
+class PartnerView:
+    code: str
+    partner: Partner
+    contributions: list[Line] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    dues: list[Due] = field(default_factory=list)
+
+    @property
+    def contributed(self) -> Decimal:
+        return sum((l.amount for l in self.contributions), ZERO)
+
+
+def partner_view(district: District, code: str, partner_id: str) -> PartnerView:
+    books = district.books[code]
+    partner = books.fc.partners[partner_id]
+    view = PartnerView(code, partner)
+    paid: dict[str, tuple[Decimal, Decimal | None]] = {}
+    for txn in books.txns:
+        mine = str(txn.meta.get("merchant", "")) == partner_id or str(txn.meta.get("partner", "")) == partner_id or txn.payee == partner.name
+        if not mine:
+            continue
+        for p in txn.postings:
+            role = district.classify(p.account)
+            if role is not None and role.kind == INCOME and p.units is not None:
+                view.contributions.append(line_of(district, txn))
+                if role.source is not None and role.source.merchant and txn.meta.get("period"):
+                    revenue = txn.meta.get("revenue")
+                    prev, _ = paid.get(str(txn.meta["period"]), (ZERO, None))
+                    paid[str(txn.meta["period"])] = (prev - p.units.number, Decimal(str(revenue)) if revenue is not None else None)
+                break
+    view.projects = sorted((p for p in books.fc.projects.values() if p.partner == partner_id), key=lambda p: p.id)
+    contract = partner.contract
+    if contract is not None and books.txns:
+        last = books.txns[-1].date
+        horizon = f"{last.year:04d}-{last.month:02d}"
+        rate = contract.rate or district.config.merchant_rate
+        for month in months(contract.start, min(contract.end or horizon, horizon)):
+            amount, revenue = paid.get(month, (ZERO, None))
+            due = (rate * revenue).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if revenue is not None else None
+            status = "未缴" if month not in paid else ("已缴" if due == amount else "金额不符")
+            view.dues.append(Due(month, revenue, due, amount, status))
+    return view
