@@ -197,3 +197,16 @@ def test_warnings_do_not_fail(district):
     assert "W203" in out.stdout and "2024-01" in out.stdout  # January's share never came
     assert "W302" in out.stdout  # January to March have no balance assertion
     assert district.bean_check().returncode == 0
+
+
+def test_fava_shows_the_same_errors(second_project):
+    """Every rule's error, all in one ledger: Fava's error list holds each line sunledger prints."""
+    from fava.core import FavaLedger
+
+    district = second_project
+    body = INCOME + "".join(b.removeprefix(INCOME) for code, (b, _, extra) in BROKEN.items() if not extra)
+    district.ledger(body)
+    ours = {p.split(": ", 1)[1] for p in district.problems() if " SL" in p}
+    assert len({m.split(" ", 1)[0] for m in ours}) >= 12
+    fava = {str(e.message) for e in FavaLedger(str(district.root / "ledger" / "main.beancount")).errors}
+    assert ours <= fava, ours - fava
