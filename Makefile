@@ -1,0 +1,48 @@
+# 阳光账本 sunledger
+#   make setup   建立 .venv 并安装（已装好时立即返回）
+#   make check   检查全区账本和资料（sunledger check）
+#   make site    检查通过后构建网站到 site/；构建失败时保留上一次的 site/
+#   make test    运行测试
+#   make bench   运行基准测试
+#   make fava    只读打开 Fava（http://127.0.0.1:5000）
+
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.sunledger-setup
+
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: help setup check site test bench fava
+
+help:
+	@sed -n '2,8s/^# \{0,1\}//p' Makefile
+
+setup: $(STAMP)
+
+# The stamp is newer than pyproject.toml once the install succeeded: setup is then a no-op.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check --quiet -e '.[test]'
+	touch $@
+
+check: setup
+	$(BIN)/sunledger check
+
+# Build into .site-build and swap it in only when both the check and the build succeed.
+site: setup
+	$(BIN)/sunledger check
+	rm -rf .site-build .site-build.old
+	$(BIN)/mkdocs build --strict --site-dir .site-build
+	if [ -d site ]; then mv site .site-build.old; fi
+	mv .site-build site
+	rm -rf .site-build.old
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python scripts/bench.py
+
+fava: setup
+	$(BIN)/fava --read-only --host 127.0.0.1 ledger/main.beancount
