@@ -6,6 +6,7 @@ content/ problems of funds without a ledger, and loads funds in parallel.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from beancount.parser import parser
 from .content.load import load_content
 from .errors import FundWarning
 from .ledger.load import fund_files, load
-from .rules import RULES
+from .rules import RULES, WARNINGS_ONLY
 
 _NATIVE = {
     "ParserError": ("SL001", "账本语法错误"),
@@ -72,19 +73,19 @@ def problem(err: Any) -> Problem:
     return Problem(str(src.get("filename") or "<unknown>"), int(src.get("lineno") or 0), message, code, level)
 
 
-def _warnings(entries: list, options_map: dict) -> list:
+def _warnings(entries: list, options_map: dict, as_of: dt.date | None = None) -> list:
     out = []
-    for name in RULES:
+    for name in (*RULES, *WARNINGS_ONLY):
         module = importlib.import_module(f"sunledger.rules.{name}")
         if hasattr(module, "warnings"):
-            out.extend(module.warnings(entries, options_map))
+            out.extend(module.warnings(entries, options_map, as_of=as_of))
     return out
 
 
-def check_file(path: Path) -> list[Problem]:
+def check_file(path: Path, as_of: dt.date | None = None) -> list[Problem]:
     """Load one ledger file (the plugins run inside) and add the warnings."""
     entries, errors, options_map = load(path)
-    return [problem(e) for e in [*errors, *_warnings(entries, options_map)]]
+    return [problem(e) for e in [*errors, *_warnings(entries, options_map, as_of)]]
 
 
 def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
@@ -100,7 +101,7 @@ def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
     return included == {f.resolve() for f in funds}, own
 
 
-def check_root(root: Path, jobs: int = 1) -> list[Problem]:
+def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[Problem]:
     main = root / "ledger" / "main.beancount"
     funds = fund_files(root)
     found: list[Problem] = []
@@ -111,9 +112,9 @@ def check_root(root: Path, jobs: int = 1) -> list[Problem]:
             found.extend(own)
             biggest_first = sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
             with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-                for result in pool.map(check_file, biggest_first):
+                for result in pool.map(check_file, biggest_first, [as_of] * len(biggest_first)):
                     found.extend(result)
     if not ok:
-        found.extend(check_file(main))
+        found.extend(check_file(main, as_of))
     found.extend(problem(e) for e in load_content(root).errors)
     return sorted(set(found))

@@ -39,6 +39,17 @@ DEFAULT_SOURCES = (
 )
 
 
+class Disclosure(BaseModel):
+    """When things must be published (the checker warns of what is overdue)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    notice_days: int = Field(default=10, ge=0)  # monthly notice within N days after month end
+    long_project_months: int = Field(default=6, ge=1)  # projects longer than this report progress …
+    progress_months: int = Field(default=3, ge=1)  # … at least this often
+    final_report_months: int = Field(default=3, ge=0)  # final report and leftover money after the end
+    annual_report_due: str = Field(default="05-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     currency: str = "CNY"
@@ -48,6 +59,7 @@ class Config(BaseModel):
     group_words: tuple[str, ...] = ("居民", "业主", "集体", "募捐", "群众", "小区", "志愿者")
     receipt_threshold: Decimal = Decimal("1000.00")
     large_expense: Decimal = Decimal("10000.00")
+    disclosure: Disclosure = Disclosure()
 
     @field_validator("sources", "categories")
     @classmethod

@@ -62,7 +62,7 @@ def checksum(paths: list[str]) -> str:
     return h.hexdigest()
 
 
-def load_district(root: Path) -> District:
+def load_district(root: Path, as_of: dt.date | None = None) -> District:
     root = Path(root).resolve()
     entries, errors, options_map = load(root / "ledger" / "main.beancount")
     ctx = context(entries, options_map)
@@ -88,6 +88,6 @@ def load_district(root: Path) -> District:
                 books[code].seals[month] = e
     txns = [t for b in books.values() for t in b.txns]
     txns.sort(key=data.entry_sortkey)
-    problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map), *content.errors]})
+    problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map, as_of), *content.errors]})
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]
     return District(root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)

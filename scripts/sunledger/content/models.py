@@ -52,6 +52,12 @@ class AccountMap(_Model):
     other: tuple[str, ...] = ()  # further accounts of the fund (cash, equity, liabilities)
 
 
+class AnnualReport(_Model):
+    year: int = Field(ge=2000, le=2100)
+    date: dt.date
+    title: str = ""
+
+
 class Fund(_Model):
     code: str = Field(pattern=ACCOUNT_COMPONENT)
     name: str
@@ -64,6 +70,7 @@ class Fund(_Model):
     treasurer: str | None = None
     description: str = ""
     accounts: AccountMap = AccountMap()
+    annual_reports: tuple[AnnualReport, ...] = ()
 
     @property
     def account_code(self) -> str:
@@ -120,6 +127,16 @@ class Rating(_Model):
     date: dt.date | None = None
 
 
+class Report(_Model):
+    """A published progress (进度) or final (结项) report of a project."""
+
+    date: dt.date
+    kind: Literal["进度", "结项"]
+    title: str = ""
+    summary: str = ""
+    leftover: Decimal | None = Field(default=None, description="结余资金 on a final report")
+
+
 class Project(_Model):
     id: str = Field(pattern=ID)
     title: str
@@ -135,6 +152,7 @@ class Project(_Model):
     funding: dict[str, Decimal] = {}
     outcomes: tuple[Outcome, ...] = ()
     rating: Rating | None = None
+    reports: tuple[Report, ...] = ()
     description: str = ""
 
     @model_validator(mode="after")

@@ -1,5 +1,5 @@
-"""SL301/W302/SL303: the bank balance never goes below zero, is asserted
-every month, and is never papered over with `pad`."""
+"""SL301/W302/SL303/SL304: the bank balance never goes below zero, is
+asserted every month to the fen, and is never papered over with `pad`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,13 @@ def check(entries: list, ctx: Ctx) -> list:
         touched.clear()
 
     for e in entries:
+        if isinstance(e, data.Balance) and _bank(ctx, e.account):
+            # beancount lets a balance pass within ±0.01; a fund's books must match to the fen
+            held = sum((v for a, v in balance.items() if a == e.account or a.startswith(e.account + ":")), Decimal(0))
+            diff = e.amount.number - held
+            if diff and abs(diff) <= Decimal("0.01"):
+                errors.append(error(where(e), "SL304", f"余额断言 {e.amount.number:,.2f} 元与账面 {held:,.2f} 元相差 {diff:+.2f} 元；须与银行对账单分毫不差", e))
+            continue
         if not isinstance(e, data.Transaction):
             continue
         if e.date != day:
@@ -61,7 +68,7 @@ def check(entries: list, ctx: Ctx) -> list:
     return errors
 
 
-def warnings(entries: list, options_map: dict) -> list:
+def warnings(entries: list, options_map: dict, **_kw) -> list:
     """W302: a month of a bank account with activity but no balance assertion.
 
     An assertion dated D checks the balance at the start of D, so it closes

@@ -75,7 +75,7 @@ def _month_before(day: dt.date, months: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
-def warnings(entries: list, options_map: dict) -> list:
+def warnings(entries: list, options_map: dict, **_kw) -> list:
     """W203: a contract month with no payment. The share of month M is due by
     the end of M+1, so months up to two before the fund's last entry count."""
     ctx = context(entries, options_map)
