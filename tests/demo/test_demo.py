@@ -66,13 +66,12 @@ def broken(tmp_path: Path) -> Path:
 
 def _first_expense(root: Path) -> tuple[Path, int, str]:
     """An expense posting in the newest unsealed month of Guangming."""
-    txns = sorted((root / "ledger/funds/Guangming/txns").glob("*.beancount"))
-    path = txns[-1]
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        if line.strip().startswith("project:"):
-            return path, i, line
-    raise AssertionError("no expense in the newest month")
+    for path in sorted((root / "ledger/funds/Guangming/txns").glob("*.beancount"), reverse=True):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if line.strip().startswith("project:"):
+                return path, i, line
+    raise AssertionError("no expense in Guangming")
 
 
 def test_broken_copy_fails_the_same_in_all_three(broken):
