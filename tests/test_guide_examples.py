@@ -78,6 +78,9 @@ def _district(root: Path) -> list[tuple[str, str]]:
     fund = root / "ledger" / "funds" / "Guangming"
     (fund / "txns").mkdir(parents=True, exist_ok=True)
     (fund / "txns" / "guide.beancount").write_text("\n".join(txns), encoding="utf-8")
+    for receipt in re.findall(r'receipt: "([^"]+)"', "\n".join(txns)):  # the scans the guide refers to
+        (fund / receipt).parent.mkdir(parents=True, exist_ok=True)
+        (fund / receipt).write_bytes(b"%PDF-1.4\n")
     (fund / "seals.beancount").write_text("", encoding="utf-8")
     (root / "ledger" / "main.beancount").write_text(header + 'include "funds/*/fund.beancount"\n', encoding="utf-8")
     return seals
