@@ -1,0 +1,333 @@
+"""Downloads on a small inline district: the numbers are the views' numbers,
+years partition the history, XLSX holds the CSV's rows, the bytes never
+change between builds, payees are masked, and the data package validates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from conftest import OPENS, PROJECT
+
+LEDGER = """\
+2024-11-01 * "期初余额" "由原台账结转"
+  Assets:Test:Bank        300.00 CNY
+  Equity:Test:Opening    -300.00 CNY
+    source: "社区筹"
+
+2024-11-08 * "测试街道办事处" "年度工作经费"
+  Assets:Test:Bank        2000.00 CNY
+  Income:Test:Gov
+
+2024-11-09 * "爱心企业" "定向捐赠路灯维修"
+  purpose: "T-02"
+  Assets:Test:Bank        500.00 CNY
+  Income:Test:Enterprise
+
+2024-11-10 * "王小明" "爱心捐款"
+  consent: "2024-11-10 书面同意"
+  Assets:Test:Bank        100.00 CNY
+  Income:Test:Resident
+
+2024-11-11 * "李*" "爱心捐款"
+  Assets:Test:Bank        50.00 CNY
+  Income:Test:Resident
+
+2024-11-20 * "幸福食堂" "老年食堂十一月餐费补贴"
+  project: "T-01"
+  Expenses:Test:Elderly    300.00 CNY
+  Assets:Test:Bank
+
+2024-12-02 * "" "备用金提现"
+  Assets:Test:Cash         20.00 CNY
+  Assets:Test:Bank
+
+2024-12-25 * "施工队" "路灯维修, 含\\"材料\\"费"
+  project: "T-02"
+  Expenses:Test:Infrastructure    700.50 CNY
+  Assets:Test:Bank
+
+2025-01-01 balance Assets:Test:Bank 1929.50 CNY
+
+2025-01-03 * "施工队" "路灯维修款多付退回"
+  project: "T-02"
+  corrects: "2024-12"
+  reason: "12月路灯维修多付 50 元，施工队退回"
+  Expenses:Test:Infrastructure    -50.00 CNY
+  Assets:Test:Bank
+
+2025-02-14 * "幸福食堂" "老年食堂二月餐费补贴"
+  project: "T-01"
+  Expenses:Test:Elderly    120.25 CNY
+  Assets:Test:Cash    -20.00 CNY
+  Assets:Test:Bank
+"""
+
+OPENS_CASH = OPENS + "2024-01-01 open Assets:Test:Cash CNY\n"
+
+
+def _load(district):
+    from sunledger.district import load_district
+
+    return load_district(district.root)
+
+
+@pytest.fixture
+def loaded(district):
+    funding = {"企业捐": "500.00", "政府拨": "500.00"}
+    district.project({**PROJECT, "id": "T-02", "title": "路灯维修", "category": "基础设施", "funding": funding})
+    district.ledger(LEDGER, opens=OPENS_CASH)
+    d = _load(district)
+    assert d.errors == [], d.errors
+    return d
+
+
+@pytest.fixture
+def files(loaded):
+    from sunledger.downloads import fund_downloads
+
+    return fund_downloads(loaded, "Test")
+
+
+def read_csv(body: bytes) -> list[dict[str, str]]:
+    assert body.startswith(b"\xef\xbb\xbf"), "BOM for Excel"
+    text = body[3:].decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_paths(files):
+    base = "downloads/Test"
+    assert sorted(files) == sorted(
+        [
+            f"{base}/transactions.csv",
+            f"{base}/transactions.xlsx",
+            f"{base}/transactions-2024.csv",
+            f"{base}/transactions-2024.xlsx",
+            f"{base}/transactions-2025.csv",
+            f"{base}/transactions-2025.xlsx",
+            f"{base}/datapackage/datapackage.json",
+            f"{base}/datapackage/transactions.csv",
+            f"{base}/datapackage/budgets.csv",
+        ]
+    )
+
+
+def test_csv_format(files):
+    body = files["downloads/Test/transactions.csv"]
+    text = body[3:].decode("utf-8")
+    lines = text.split("\r\n")
+    assert lines[0] == "日期,收支,金额,来源,类别,项目,对方,摘要,更正月份,更正原因"
+    assert lines[-1] == ""  # every row ends with CRLF
+    assert "\n" not in text.replace("\r\n", "")
+    assert '2024-12-25,支出,-700.50,,基础设施,T-02,施工队,"路灯维修, 含""材料""费",,' in lines
+    rows = read_csv(body)
+    assert [r["金额"] for r in rows][:3] == ["300.00", "2000.00", "500.00"]
+    assert rows[0]["来源"] == "社区筹"  # opening balance: the source named on the equity posting
+    transfer = next(r for r in rows if r["摘要"] == "备用金提现")
+    assert (transfer["收支"], transfer["金额"]) == ("转账", "0.00")
+    refund = next(r for r in rows if r["更正月份"])
+    assert (refund["更正月份"], refund["更正原因"], refund["金额"]) == ("2024-12", "12月路灯维修多付 50 元，施工队退回", "50.00")
+
+
+def test_totals_equal_views(loaded, files):
+    from sunledger.views.fund import fund_summary
+    from sunledger.views.notice import notice, notice_months
+
+    rows = read_csv(files["downloads/Test/transactions.csv"])
+    amounts = [Decimal(r["金额"]) for r in rows]
+    s = fund_summary(loaded, "Test")
+    assert sum(amounts) == s.balance == Decimal("1879.25")
+
+    by_source, by_category = defaultdict(Decimal), defaultdict(Decimal)
+    for r, a in zip(rows, amounts):
+        if r["来源"]:
+            by_source[r["来源"]] += a
+        if r["类别"]:
+            by_category[r["类别"]] -= a
+    assert dict(by_source) == s.income_by_source
+    assert sum(by_source.values()) == s.income_total
+    assert dict(by_category) == s.spending_by_category
+    assert sum(by_category.values()) == s.spending_total
+
+    for month in notice_months(loaded, "Test"):
+        n = notice(loaded, "Test", month)
+        in_month = [a for r, a in zip(rows, amounts) if r["日期"].startswith(month)]
+        assert sum((a for a in in_month if a > 0), Decimal(0)) == n.income
+        assert -sum((a for a in in_month if a < 0), Decimal(0)) == n.spending
+        assert len(in_month) == len(n.lines)
+
+
+def test_years_partition_the_history(files):
+    whole = files["downloads/Test/transactions.csv"]
+    header = whole.split(b"\r\n", 1)[0]
+    parts = [files[f"downloads/Test/transactions-{y}.csv"] for y in (2024, 2025)]
+    assert all(p.split(b"\r\n", 1)[0] == header for p in parts)
+    assert header + b"\r\n" + b"".join(p.split(b"\r\n", 1)[1] for p in parts) == whole
+    assert {r["日期"][:4] for r in read_csv(parts[0])} == {"2024"}
+    assert {r["日期"][:4] for r in read_csv(parts[1])} == {"2025"}
+
+
+def _xlsx_rows(body: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(body), read_only=True)
+    ws = wb["收支明细"]
+    out = []
+    for values in ws.iter_rows(values_only=True):
+        row = []
+        for i, v in enumerate(values):
+            if isinstance(v, dt.datetime):
+                v = v.date().isoformat()
+            elif isinstance(v, (int, float)):
+                v = f"{Decimal(repr(v)).quantize(Decimal('0.01')):f}"
+                v = "0.00" if Decimal(v) == 0 else v
+            row.append("" if v is None else str(v))
+        out.append(row)
+    wb.close()
+    return out
+
+
+@pytest.mark.parametrize("name", ["transactions", "transactions-2024", "transactions-2025"])
+def test_xlsx_has_the_csv_rows(files, name):
+    body = files[f"downloads/Test/{name}.xlsx"]
+    want = list(csv.reader(io.StringIO(files[f"downloads/Test/{name}.csv"][3:].decode("utf-8"), newline="")))
+    assert _xlsx_rows(body) == want
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    last = want[-1][0]
+    assert f"<dcterms:created xsi:type=\"dcterms:W3CDTF\">{last}T00:00:00Z" in core
+
+
+def test_deterministic(loaded, files):
+    from sunledger.downloads import district_downloads, fund_downloads
+
+    assert fund_downloads(loaded, "Test") == files
+    assert district_downloads(loaded) == district_downloads(loaded)
+
+
+def test_deterministic_across_processes(loaded, district):
+    """Another process, another hash seed and time zone: the same bytes."""
+    from sunledger.downloads import district_downloads
+
+    here = {k: v.hex() for k, v in district_downloads(loaded).items()}
+    code = (
+        "import json, sys; from sunledger.district import load_district;"
+        "from sunledger.downloads import district_downloads;"
+        "print(json.dumps({k: v.hex() for k, v in district_downloads(load_district(sys.argv[1])).items()}))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "America/Los_Angeles"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(district.root)], capture_output=True, text=True, env=env, timeout=120, check=True
+    )
+    assert json.loads(out.stdout) == here
+
+
+def _all_text(files: dict[str, bytes]) -> str:
+    """Every file's text, zip members unpacked."""
+    texts = []
+    for body in files.values():
+        if body[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(body)) as z:
+                texts.extend(z.read(n).decode("utf-8") for n in z.namelist())
+        else:
+            texts.append(body.decode("utf-8-sig"))
+    return "\n".join(texts)
+
+
+def test_masked_payees_and_no_ledger_locations(district):
+    """A resident donor named in full without consent (an SL504 error the check
+    reports) is still published masked; ledger files and lines never appear."""
+    from sunledger.downloads import district_downloads
+
+    district.ledger(
+        """\
+        2024-03-01 * "赵六六" "爱心捐款"
+          Assets:Test:Bank        80.00 CNY
+          Income:Test:Resident
+
+        2024-03-02 * "李*" "爱心捐款"
+          Assets:Test:Bank        20.00 CNY
+          Income:Test:Resident
+
+        2024-03-03 * "幸福小区全体业主" "集体捐款"
+          Assets:Test:Bank        500.00 CNY
+          Income:Test:Resident
+        """
+    )
+    d = _load(district)
+    assert [p.code for p in d.errors] == ["SL504"]
+    files = district_downloads(d)
+    rows = read_csv(files["downloads/Test/transactions.csv"])
+    assert [r["对方"] for r in rows] == ["赵**", "李*", "幸福小区全体业主"]
+    text = _all_text(files)
+    assert "赵六六" not in text
+    assert "赵**" in text
+    for leak in ("beancount", "all.beancount", "txns/", "lineno", "filename", str(district.root)):
+        assert leak not in text
+
+
+def test_index(loaded):
+    from sunledger.downloads import district_downloads
+
+    files = district_downloads(loaded)
+    index = json.loads(files["downloads/index.json"])
+    (fund,) = index["funds"]
+    assert (fund["code"], fund["name"], fund["rows"], fund["net"]) == ("Test", "测试社区基金", 10, "1879.25")
+    assert sorted(fund["years"]) == ["2024", "2025"]
+    refs = [fund["all"]["csv"], fund["all"]["xlsx"], fund["datapackage"]]
+    refs += [r for y in fund["years"].values() for r in y.values()]
+    for ref in refs:
+        assert len(files["downloads/" + ref["path"]]) == ref["bytes"]
+    assert set(files) == {"downloads/index.json"} | {k for k in files if k.startswith("downloads/Test/")}
+
+
+def test_datapackage_validates(files, tmp_path):
+    from frictionless import validate
+
+    for rel, body in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    descriptor = tmp_path / "downloads/Test/datapackage/datapackage.json"
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    assert meta["profile"] == "tabular-data-package"
+    assert meta["fiscalPeriod"] == {"start": "2024-01-01", "end": "2025-02-14"}
+    assert meta["licenses"][0]["name"] == "ODC-PDDL-1.0"
+    tx = meta["resources"][0]
+    assert [f["type"] for f in tx["schema"]["fields"]][:3] == ["date", "string", "number"]
+    assert [f["title"] for f in tx["schema"]["fields"]] == "日期 收支 金额 来源 类别 项目 对方 摘要 更正月份 更正原因".split()
+
+    report = validate(str(descriptor))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+    budgets = list(csv.DictReader(io.StringIO((descriptor.parent / "budgets.csv").read_text(encoding="utf-8"))))
+    assert [(b["project"], b["budget"], b["spent"]) for b in budgets] == [
+        ("T-01", "1000.00", "420.25"),
+        ("T-02", "1000.00", "650.50"),
+    ]
+
+    # the package checks itself: a changed amount breaks its hash
+    tampered = descriptor.parent / "transactions.csv"
+    tampered.write_bytes(tampered.read_bytes().replace(b"2000.00", b"2001.00"))
+    assert not validate(str(descriptor)).valid
+
+
+def test_fund_without_transactions(district):
+    from sunledger.downloads import fund_downloads
+
+    district.ledger("")
+    files = fund_downloads(_load(district), "Test")
+    names = sorted(k.rsplit("/", 1)[1] for k in files)
+    assert names == ["budgets.csv", "datapackage.json", "transactions.csv", "transactions.csv", "transactions.xlsx"]
+    assert files["downloads/Test/transactions.csv"] == "\ufeff日期,收支,金额,来源,类别,项目,对方,摘要,更正月份,更正原因\r\n".encode()
