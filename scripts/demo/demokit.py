@@ -220,8 +220,6 @@ class Book:
         self.lc = ledger_code or code
         self.bank = bank or f"Assets:{self.lc}:Bank"
         config = yaml.safe_load((ROOT / "sunledger.yml").read_text(encoding="utf-8"))
-        self.source_names = [s["name"] for s in config["sources"]]
-        self.mapped = sources is not None
         self.income_accounts = sources or {f"Income:{self.lc}:{s['account']}": s["name"] for s in config["sources"]}
         self.category_accounts = categories or {f"Expenses:{self.lc}:{c['account']}": c["name"] for c in config["categories"]}
         self.src: dict[str, str] = {}  # source name -> its first account
@@ -448,7 +446,7 @@ class Book:
                 assert -t.postings[1].amount == due(t.meta["revenue"])
                 assert t.meta["period"] not in paid[t.meta["merchant"]], (t.meta["merchant"], t.meta["period"])
                 paid[t.meta["merchant"]].add(t.meta["period"])
-        horizon = "2026-08"
+        horizon = "{:04d}-{:02d}".format(*months((2000, 1), LAST_MONTH)[-3])  # due by the end of M+1
         for partner in self.partners.values():
             if partner.contract:
                 end = min(partner.contract.get("end") or horizon, horizon)
