@@ -125,11 +125,8 @@ def test_tampering_a_sealed_month_is_caught(root: Path, tmp_path: Path) -> None:
     assert "SL401" in r.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="privacy rule reads digits in seal digests as phone/card numbers; "
-                   "synth leaves such months unsealed until fixed")
 def test_seal_digest_is_not_private_data(tmp_path: Path) -> None:
-    """A hex digest with a run of digits is no phone number. When this passes,
-    drop the unsealed-month workaround in synth.seal_lines."""
+    """A hex digest with a run of digits is no phone number."""
     from beancount.parser import parser
 
     from sunledger.config import Config

@@ -101,6 +101,11 @@ def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
     return included == {f.resolve() for f in funds}, own
 
 
+def _without_ledger(root: Path) -> frozenset[str]:
+    folders = (root / "content" / "funds").glob("*/")
+    return frozenset(f.name for f in folders if not (root / "ledger" / "funds" / f.name / "fund.beancount").is_file())
+
+
 def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[Problem]:
     main = root / "ledger" / "main.beancount"
     funds = fund_files(root)
@@ -112,9 +117,12 @@ def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[
             found.extend(own)
             biggest_first = sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
             with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-                for result in pool.map(check_file, biggest_first, [as_of] * len(biggest_first)):
+                results = pool.map(check_file, biggest_first, [as_of] * len(biggest_first))
+                # each fund's worker reports its own content; here only what no ledger loads
+                found.extend(problem(e) for e in load_content(root, _without_ledger(root)).errors)
+                for result in results:
                     found.extend(result)
     if not ok:
         found.extend(check_file(main, as_of))
-    found.extend(problem(e) for e in load_content(root).errors)
+        found.extend(problem(e) for e in load_content(root).errors)
     return sorted(set(found))

@@ -41,7 +41,6 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_END = "2026-10"  # last month with transactions; fixed so output never depends on today
 DEFAULT_MONTHS = 36
 UNSEALED_MONTHS = 1  # the last month stays open: at as_of() it is not yet due for publication (W901)
-UNSEALED_NOTE = "未封存：封存摘要中的数字串会被隐私规则误判为号码（SL501/SL503），待规则修正"
 
 DEFAULT_RULES = ("currency", "sources", "projects", "attribution", "merchants", "bank", "seals", "privacy",
                  "receipts", "content")
@@ -174,27 +173,6 @@ def config_text() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _privacy_flags(cfg: Config):
-    """A predicate: would the privacy rule (SL501-SL503) flag this custom directive?"""
-    try:
-        from beancount.core import data  # noqa: PLC0415
-        from beancount.parser.grammar import ValueType  # noqa: PLC0415
-
-        from .rules import privacy  # noqa: PLC0415
-    except ImportError:
-        return lambda on, kind, values: False
-    ctx = SimpleNamespace(txns=[], config=cfg)
-
-    def flagged(on: dt.date, kind: str, values: tuple[str, ...]) -> bool:
-        entry = data.Custom({"filename": "<synth>", "lineno": 0}, on, kind, [ValueType(v, str) for v in values])
-        try:
-            return bool(privacy.check([entry], ctx))
-        except Exception:  # noqa: BLE001 - the rule's internals changed: assume it is fine
-            return False
-
-    return flagged
-
-
 def seal_lines(ledger: str, code: str, months: list[tuple[int, int]], rng: random.Random, cfg: Config,
                notice_days: int) -> list[str]:
     """`custom "sunledger-seal"` lines for `months` of a fund, as `sunledger seal` writes them.
@@ -202,10 +180,6 @@ def seal_lines(ledger: str, code: str, months: list[tuple[int, int]], rng: rando
     `ledger` is the fund's whole text. The digest is the package's own
     (sunledger.ledger.seal) over the parsed entries: one parse per fund instead
     of one full load per month. Returns [] if the package has no sealing yet.
-
-    Known rule bug: a hex digest can hold a run of digits that the privacy
-    rule takes for a phone or bank-card number (~1 seal in 400). Such a month
-    is left unsealed with a comment saying so, rather than a false SL501/SL503.
     """
     try:
         from beancount.parser import parser  # noqa: PLC0415
@@ -213,7 +187,6 @@ def seal_lines(ledger: str, code: str, months: list[tuple[int, int]], rng: rando
         from .ledger.seal import SEAL, digest, month_entries  # noqa: PLC0415
     except ImportError:
         return []
-    flagged = _privacy_flags(cfg)
     by_month: dict[str, list] = {}
     entries, _errors, _options = parser.parse_string(ledger)
     for e in entries:
@@ -227,10 +200,7 @@ def seal_lines(ledger: str, code: str, months: list[tuple[int, int]], rng: rando
         month = ym(m)
         on = month_end(m) + dt.timedelta(days=rng.randint(min(3, notice_days), max(1, notice_days)))
         dig = digest(month_entries(by_month.get(month, []), belongs, month))
-        line = f'{on} custom "{SEAL}" "{code}" "{month}" "{dig}"\n'
-        if flagged(on, SEAL, (code, month, dig)):
-            line = f"; {month} {UNSEALED_NOTE}\n"
-        out.append(line)
+        out.append(f'{on} custom "{SEAL}" "{code}" "{month}" "{dig}"\n')
     return out
 
 
@@ -868,11 +838,6 @@ def main(argv: list[str] | None = None) -> int:
     generate(args.root, args.funds, args.transactions, args.seed, end=args.end, months=args.months)
     print(f"{args.root}: {args.funds} funds, {args.transactions} transactions, {time.perf_counter() - t0:.1f} s; "
           f"check with: sunledger check --as-of {as_of(args.end)} {args.root}", file=sys.stderr)
-    skipped = sum(f.read_text(encoding="utf-8").count(UNSEALED_NOTE)
-                  for f in (args.root / "ledger" / "funds").glob("*/seals.beancount"))
-    if skipped:
-        print(f"{skipped} month(s) left unsealed: their digest looks like a phone/card number to the privacy rule",
-              file=sys.stderr)
     return 0
 
 

@@ -94,18 +94,46 @@ def _parse(doc: yamlsrc.YamlDoc, model: type[BaseModel], data: Any, loc: tuple =
         ]
 
 
+_DOCS: dict[str, tuple[int, int, yamlsrc.YamlDoc | None, list[FundError]]] = {}
+
+
 def _read(path: Path, errors: list[FundError]) -> yamlsrc.YamlDoc | None:
+    """Parse (or reuse, while the file is unchanged) one YAML file and scan it for private data."""
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (0, 0)
+    hit = _DOCS.get(str(path))
+    if hit is not None and hit[:2] == stamp:
+        errors.extend(hit[3])
+        return hit[2]
+    found: list[FundError] = []
+    doc = None
     try:
         doc = yamlsrc.load(path)
     except yamlsrc.YamlSyntaxError as exc:
-        errors.append(error(meta(str(exc.path), exc.line), "SL701", f"YAML 无法读取：{exc.problem}"))
-        return None
-    for line, text in doc.scalars():
-        for code, found in privacy.find_private(text):
-            errors.append(
-                error(meta(str(path), line), code, f"含有{privacy.KIND_ZH[code]}（{privacy.mask_hint(found)}），不得录入")
-            )
+        found.append(error(meta(str(exc.path), exc.line), "SL701", f"YAML 无法读取：{exc.problem}"))
+    if doc is not None:
+        for line, text in doc.scalars():
+            for code, match in privacy.find_private(text):
+                found.append(
+                    error(meta(str(path), line), code, f"含有{privacy.KIND_ZH[code]}（{privacy.mask_hint(match)}），不得录入")
+                )
+    _DOCS[str(path)] = (*stamp, doc, found)
+    errors.extend(found)
     return doc
+
+
+def _ledger_code(folder: Path) -> str:
+    """The ledger code a fund folder declares (its name when fund.yml says nothing usable)."""
+    doc = _read(folder / "fund.yml", []) if (folder / "fund.yml").is_file() else None
+    data = doc.data if doc is not None else None
+    if isinstance(data, dict):
+        code = data.get("ledger_code") or data.get("code")
+        if isinstance(code, str):
+            return code
+    return folder.name
 
 
 def load_config(root: Path) -> tuple[Config, list[FundError]]:
@@ -209,15 +237,18 @@ def _signature(paths: list[Path]) -> tuple:
 _CACHE: dict[tuple, Content] = {}
 
 
-def _files(root: Path) -> list[Path]:
+def _files(root: Path, codes: frozenset[str] | None) -> list[Path]:
+    """The files a load reads: every fund.yml, but partners and projects only
+    of the funds in `codes`, so one fund checked alone stays cheap."""
     files = [root / CONFIG_NAME, root / "content" / "district.yml"]
     fdir = root / "content" / "funds"
     if fdir.is_dir():
         for folder in sorted(fdir.iterdir()):
             if folder.is_dir():
                 files.append(folder / "fund.yml")
-                files.append(folder / "partners.yml")
-                files.extend(sorted((folder / "projects").glob("*.yml")))
+                if codes is None or folder.name in codes or _ledger_code(folder) in codes:
+                    files.append(folder / "partners.yml")
+                    files.extend(sorted((folder / "projects").glob("*.yml")))
     return files
 
 
@@ -229,7 +260,7 @@ def load_content(root: Path, codes: frozenset[str] | None = None) -> Content:
     Each rule plugin asks for the content; inside one load they share one read.
     """
     root = Path(root).resolve()
-    files = _files(root)
+    files = _files(root, codes)
     key = (str(root), codes, _signature(files))
     cached = _CACHE.get(key)
     if cached is not None:

@@ -10,6 +10,7 @@ from beancount.core import data
 from .. import privacy
 from ..errors import error
 from ..ledger.accounts import INCOME
+from ..ledger.seal import SEAL
 from .context import Ctx, rule, where
 
 
@@ -22,9 +23,10 @@ def _texts(e: Any):
     for k, v in (e.meta or {}).items():
         if isinstance(v, str) and k not in ("filename",):
             yield e, v
-    for v in getattr(e, "values", None) or ():
-        if isinstance(getattr(v, "value", None), str):
-            yield e, v.value
+    if getattr(e, "type", None) != SEAL:  # a seal's hex digest is no one's phone number
+        for v in getattr(e, "values", None) or ():
+            if isinstance(getattr(v, "value", None), str):
+                yield e, v.value
     for p in getattr(e, "postings", None) or ():
         for k, v in (p.meta or {}).items():
             if isinstance(v, str) and k != "filename":
