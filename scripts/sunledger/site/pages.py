@@ -1,0 +1,401 @@
+"""Every page of the portal, rendered from one loaded district.
+
+No mkdocs here: `Portal.pages()` yields (src_uri, title, markdown) triples the
+plugin turns into `File.generated`. The markdown holds the headings (for the
+table of contents, anchors and search sections) and HTML blocks for tables and
+charts, which Python-Markdown passes through without parsing them.
+
+URL scheme (browser tests depend on it):
+    /                                   home
+    /funds/<CODE>/                      fund
+    /funds/<CODE>/notices/<YYYY-MM>/    monthly notice (print for the 公示栏)
+    /projects/  /projects/<ID>/         projects
+    /partners/  /partners/<CODE>/<ID>/  partners
+    /downloads/<CODE>/...               downloads (from sunledger.downloads)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..content.models import LEVEL_NAMES, STAGES
+from ..district import District
+from ..views.common import ZERO, month_of
+from ..views.fund import FundSummary, fund_summary
+from ..views.notice import Notice, notice, notice_months
+from ..views.partner import PartnerView, partner_view
+from ..views.project import ProjectView, project_view
+from . import charts, fmt
+from .qr import qr_svg
+
+# Templates are Jinja producing Markdown: headings for the toc and search, HTML blocks for the rest.
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def fund_url(code: str) -> str:
+    return f"funds/{code}/"
+
+
+def notice_url(code: str, month: str) -> str:
+    return f"funds/{code}/notices/{month}/"
+
+
+def project_url(pid: str) -> str:
+    return f"projects/{pid}/"
+
+
+def partner_url(code: str, pid: str) -> str:
+    return f"partners/{code}/{pid}/"
+
+
+def src_of(url: str) -> str:
+    """The generated file behind a directory url: 'funds/A/' -> 'funds/A/index.md'."""
+    return f"{url}index.md" if url else "index.md"
+
+
+@dataclass
+class Page:
+    src_uri: str
+    title: str
+    markdown: str
+    in_nav: bool  # detail pages stay out of the global nav
+
+
+@dataclass
+class Node:
+    id: str
+    name: str
+    level: str
+    level_name: str
+    summary: FundSummary | None = None
+    children: list[Node] = field(default_factory=list)
+
+
+def bank_mark(n: Notice) -> Markup:
+    if n.matches_bank is None:
+        return Markup('<span class="sl-muted" title="本月没有银行余额核对">–</span>')
+    if n.matches_bank:
+        return Markup('<span class="sl-ok" title="与银行对账单一致">✓</span>')
+    return Markup('<span class="sl-bad" title="与银行对账单不一致">✗</span>')
+
+
+def _stars(score: Decimal) -> str:
+    full = int(score + Decimal("0.5"))
+    return "★" * full + "☆" * (5 - full)
+
+
+def _num(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    return text
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        money=fmt.money,
+        plain=fmt.plain,
+        month_zh=fmt.month_zh,
+        date_zh=fmt.date_zh,
+        md=lambda d: f"{d.month}月{d.day}日",
+        ymd=lambda d: d.isoformat(),
+        num=_num,
+    )
+    env.globals.update(
+        fund_url=fund_url,
+        notice_url=notice_url,
+        project_url=project_url,
+        partner_url=partner_url,
+        bank_mark=bank_mark,
+        month_of=month_of,
+        star_text=_stars,
+        stage_index=lambda s: STAGES.index(s) if s in STAGES else 0,
+    )
+    return env
+
+
+def front_matter(title: str, *, search: bool = True, hide: tuple[str, ...] = ()) -> str:
+    meta: dict = {"title": title}
+    if not search:
+        meta["search"] = {"exclude": True}
+    if hide:
+        meta["hide"] = list(hide)
+    # JSON is YAML: quoting every value keeps titles like "2025-03" strings.
+    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+class Portal:
+    """The district as the site shows it; views are computed once and shared by pages."""
+
+    def __init__(
+        self,
+        district: District,
+        site_url: str,
+        intro: str = "",
+        downloads: dict[str, dict[str, bytes]] | None = None,
+        photos: dict[tuple[str, str], str] | None = None,
+    ):
+        self.d = district
+        self.site_url = site_url if site_url.endswith("/") else site_url + "/"
+        self.intro = intro
+        self.downloads = downloads or {}
+        self.photos = photos or {}  # (fund code, photo as written) -> site path
+        self.env = environment()
+        self.year = district.last_date.year if district.last_date else dt.date.min.year
+        self.order = self._fund_order()
+        self.summaries = {code: fund_summary(district, code, self.year) for code in self.order}
+        self.notices = {code: [notice(district, code, m) for m in notice_months(district, code)] for code in self.order}
+        self.projects: dict[str, ProjectView] = {}
+        for code in self.order:
+            for pid in sorted(district.books[code].fc.projects):
+                self.projects[pid] = project_view(district, code, pid)
+        self.partners: dict[str, list[PartnerView]] = {
+            code: [partner_view(district, code, pid) for pid in district.books[code].fc.partners] for code in self.order
+        }
+        self.titles = {pid: v.project.title for pid, v in self.projects.items()}
+        self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
+
+    # ------------------------------------------------------------ structure
+
+    def _tree(self) -> list[Node]:
+        d = self.d
+        nodes: dict[str, Node] = {}
+        parent: dict[str, str | None] = {}
+        for n in d.content.district.nodes:
+            nodes[n.id] = Node(n.id, n.name, n.level, LEVEL_NAMES[n.level])
+            parent[n.id] = n.parent
+        for code in sorted(d.books):
+            f = d.books[code].fc.fund
+            nodes[code] = Node(code, f.name, f.level, LEVEL_NAMES[f.level])
+            parent[code] = f.parent
+        roots: list[Node] = []
+        for key, node in nodes.items():
+            up = parent[key]
+            (nodes[up].children if up in nodes and up != key else roots).append(node)
+        return roots
+
+    def _fund_order(self) -> list[str]:
+        """Funds in tree order (district file order, then codes), the order of the nav and the home page."""
+        out: list[str] = []
+
+        def walk(items: list[Node]) -> None:
+            for n in items:
+                if n.id in self.d.books:
+                    out.append(n.id)
+                walk(n.children)
+
+        walk(self._tree())
+        return out
+
+    def tree(self) -> list[Node]:
+        roots = self._tree()
+
+        def attach(items: list[Node]) -> None:
+            for n in items:
+                n.summary = self.summaries.get(n.id) if n.id in self.d.books else None
+                attach(n.children)
+
+        attach(roots)
+        return roots
+
+    # ------------------------------------------------------------ rendering
+
+    def _render(self, template: str, url: str, **ctx) -> str:
+        def rel(target: str) -> str:
+            return fmt.href(url, target)
+
+        return self.env.get_template(template).render(rel=rel, url=url, year=self.year, **ctx)
+
+    def pages(self) -> Iterator[Page]:
+        yield self.home()
+        for code in self.order:
+            yield self.fund(code)
+        yield self.project_list()
+        yield self.partner_list()
+        for code in self.order:
+            for i, n in enumerate(self.notices[code]):
+                yield self.notice(code, i)
+        for pid in self.projects:
+            yield self.project(pid)
+        for code in self.order:
+            for pv in self.partners[code]:
+                yield self.partner(pv)
+
+    def home(self) -> Page:
+        s = list(self.summaries.values())
+        totals = {
+            "balance": sum((x.balance for x in s), ZERO),
+            "year_income": sum((sum(x.year_income_by_source.values(), ZERO) for x in s), ZERO),
+            "year_spending": sum((sum(x.year_spending_by_category.values(), ZERO) for x in s), ZERO),
+        }
+        latest = [self.notices[c][-1] for c in self.order if self.notices[c]]
+        active = [v for v in self.projects.values() if v.project.stage in ("派单", "接单", "实施")]
+        title = self.d.content.district.name
+        intro = self.intro.strip() or f"# {title}"
+        text = self._render("home.html", "", intro=intro, totals=totals, funds=self.order, tree=self.tree(),
+                            latest=latest, active=active)
+        return Page("index.md", title, front_matter(title) + text, True)
+
+    def fund(self, code: str) -> Page:
+        s = self.summaries[code]
+        fc = self.d.books[code].fc
+        fund = fc.fund
+        parent = None
+        if fund.parent:
+            node = next((n for n in self.d.content.district.nodes if n.id == fund.parent), None)
+            parent = node.name if node else self.d.books[fund.parent].fc.fund.name if fund.parent in self.d.books else None
+        projects = sorted(fc.projects.values(), key=lambda p: p.id)
+        dues = self._dues(code)
+        by_year: dict[str, list[Notice]] = defaultdict(list)
+        for n in self.notices[code]:
+            by_year[n.month[:4]].append(n)
+        sources = [x.source for x in s.sources]
+        order = [src.name for src in self.d.config.sources]
+        chart = {
+            "balance": charts.balance_chart(s.series),
+            "income": charts.bar_chart(list(s.income_by_source.items()), "按来源的累计收入"),
+            "category": charts.bar_chart(list(s.spending_by_category.items()), "按类别的累计支出"),
+            "flow": charts.flow_chart(s.flows, order + [x for x in sources if x not in order], self.titles),
+            "dues": charts.pair_chart([(d["name"], d["due"], d["paid"]) for d in dues], ("应缴", "已缴"), "商户分成应缴与已缴"),
+        }
+        downloads = _download_rows(code, self.downloads.get(code, {}))
+        url = fund_url(code)
+        text = self._render(
+            "fund.html", url, s=s, series_rows=[(fmt.month_zh(m), v) for m, v in s.series], fund=fund, parent=parent, charts=chart, projects=projects, dues=dues,
+            notices_by_year=sorted(by_year.items()), downloads=downloads, titles=self.titles,
+            partners=sorted(fc.partners.values(), key=lambda p: p.id),
+            last_month=s.series[-1][0] if s.series else None,
+            spent_total=sum((x.spent for x in s.sources), ZERO),
+            free_total=sum((x.balance for x in s.sources), ZERO),
+            restricted_total=sum((sum(x.restricted.values(), ZERO) for x in s.sources), ZERO),
+        )
+        return Page(src_of(url), s.name, front_matter(s.name) + text, True)
+
+    def _dues(self, code: str) -> list[dict]:
+        out = []
+        for pv in self.partners[code]:
+            if pv.partner.contract is None:
+                continue
+            unpaid = sum(1 for d in pv.dues if d.status == "未缴")
+            wrong = sum(1 for d in pv.dues if d.status == "金额不符")
+            problems = ([f"{unpaid} 个月未缴"] if unpaid else []) + ([f"{wrong} 个月金额不符"] if wrong else [])
+            out.append({
+                "id": pv.partner.id,
+                "name": pv.partner.name,
+                "rate": self._rate(pv),
+                "months": len(pv.dues),
+                "due": sum((d.due for d in pv.dues if d.due is not None), ZERO),
+                "paid": sum((d.paid for d in pv.dues), ZERO),
+                "problems": problems,
+            })
+        return out
+
+    def _rate(self, pv: PartnerView) -> str:
+        rate = pv.partner.contract.rate or self.d.config.merchant_rate  # type: ignore[union-attr]
+        return f"{(rate * 100).normalize():f}%"
+
+    def notice(self, code: str, i: int) -> Page:
+        items = self.notices[code]
+        n = items[i]
+        url = notice_url(code, n.month)
+        y, m = map(int, n.month.split("-"))
+        bank_state = "none" if n.matches_bank is None else "match" if n.matches_bank else "mismatch"
+        text = self._render(
+            "notice.html", url, n=n, fund=self.d.books[code].fc.fund, last_day=calendar.monthrange(y, m)[1],
+            qr=qr_svg(self.site_url + url), abs_url=self.site_url + url, bank_state=bank_state,
+            prev=items[i - 1].month if i > 0 else None, next=items[i + 1].month if i + 1 < len(items) else None,
+        )
+        title = f"{n.name} {fmt.month_zh(n.month)}收支公示"
+        return Page(src_of(url), title, front_matter(title, search=False, hide=("navigation", "toc")) + text, False)
+
+    def project_list(self) -> Page:
+        views = list(self.projects.values())
+        categories = [c.name for c in self.d.config.categories if any(v.project.category == c.name for v in views)]
+        text = self._render(
+            "projects.html", "projects/", views=views, stages=STAGES, categories=categories,
+            fund_options=[(c, self.summaries[c].name) for c in self.order],
+        )
+        return Page("projects/index.md", "项目", front_matter("项目", hide=("toc",)) + text, True)
+
+    def project(self, pid: str) -> Page:
+        v = self.projects[pid]
+        url = project_url(pid)
+        chart = {
+            "progress": charts.progress_bar(v.spent, v.project.budget),
+            "sources": charts.bar_chart(sorted(v.by_source.items(), key=lambda kv: (-kv[1], kv[0])), "项目资金来源"),
+        }
+        photos = {k[1]: path for k, path in self.photos.items() if k[0] == v.code}
+        text = self._render("project.html", url, v=v, p=v.project, charts=chart, photos=photos)
+        return Page(src_of(url), v.project.title, front_matter(v.project.title) + text, False)
+
+    def partner_list(self) -> Page:
+        groups = [{"name": self.summaries[c].name, "views": self.partners[c]} for c in self.order]
+        text = self._render("partners.html", "partners/", groups=groups)
+        return Page("partners/index.md", "合作方", front_matter("合作方") + text, True)
+
+    def partner(self, pv: PartnerView) -> Page:
+        url = partner_url(pv.code, pv.partner.id)
+        rate = self._rate(pv) if pv.partner.contract else ""
+        text = self._render("partner.html", url, pv=pv, fund_name=self.summaries[pv.code].name, rate=rate)
+        return Page(src_of(url), pv.partner.name, front_matter(pv.partner.name) + text, False)
+
+    # ------------------------------------------------------------ facts for checks
+
+    def raw_private_payees(self) -> set[str]:
+        """Payees as typed that the site must only show masked."""
+        from ..views.common import public_payee
+
+        out = set()
+        for code in self.order:
+            for txn in self.d.books[code].txns:
+                if txn.payee and public_payee(self.d, txn) != txn.payee:
+                    out.add(txn.payee.strip())
+        return out
+
+
+_KINDS = {".csv": "CSV 表格", ".xlsx": "Excel 表格", ".json": "JSON", ".zip": "压缩包"}
+_TXNS = re.compile(r"^transactions(?:-(\d{4}))?\.(csv|xlsx)$")
+
+
+def _download_rows(code: str, files: dict[str, bytes]) -> dict | None:
+    """Rows of the download table: all years, each year, then the data package files."""
+    if not files:
+        return None
+    base = f"downloads/{code}/"
+    years: dict[str, list[dict]] = defaultdict(list)
+    package: list[dict] = []
+    for path, data in sorted(files.items()):
+        name = path[len(base):]
+        kind = next((v for k, v in _KINDS.items() if name.endswith(k)), "文件")
+        entry = {"path": path, "kind": kind, "size": _size(len(data))}
+        if m := _TXNS.match(name):
+            years[m.group(1) or ""].append(entry)
+        else:
+            package.append({**entry, "kind": name.rsplit("/", 1)[-1]})
+    rows = [{"label": "全部收支明细" if y == "" else f"{y}年收支明细", "files": years[y]}
+            for y in sorted(years, key=lambda y: (y != "", y))]
+    if package:
+        rows.append({"label": "开放数据包", "files": package})
+    return {"rows": rows}
+
+
+def _size(n: int) -> str:
+    return f"{n} 字节" if n < 1024 else f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"

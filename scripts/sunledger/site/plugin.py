@@ -1,0 +1,221 @@
+"""The mkdocs plugin `sunledger`: the residents' portal inside mkdocs' own build.
+
+    on_config    load the district once; any rule error stops the build (file:line)
+    on_files     generate every page, asset, download and photo (File.generated)
+    on_pre_page  date every page by the ledger, not the clock (reproducible sitemap)
+    on_env       the build line (commit + ledger checksum) for the theme override
+    on_serve     watch the ledger and sunledger.yml too
+    on_post_build  scan every written file for private data; refuse to publish it
+
+Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from ..config import CONFIG_NAME, find_root
+from ..district import District, load_district
+from . import scan
+from .buildinfo import BuildInfo, build_info
+from .pages import Portal
+
+log = logging.getLogger("mkdocs.plugins.sunledger")
+
+HERE = Path(__file__).parent
+ASSETS = {
+    "assets/sunledger/sunledger.css": HERE / "assets" / "sunledger.css",
+    "assets/sunledger/filter.js": HERE / "assets" / "filter.js",
+}
+MAX_LISTED = 200
+
+
+class SunledgerConfig(Config):
+    root = opt.Optional(opt.Type(str))  # district root; default: the folder of mkdocs.yml (or above it)
+    privacy_scan = opt.Type(bool, default=True)
+    downloads = opt.Type(bool, default=True)
+    sections = opt.Type(dict, default={"guide": "记账指南"})  # titles of folders of hand-written pages
+
+
+class SunledgerPlugin(BasePlugin[SunledgerConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.district: District | None = None
+        self.portal: Portal | None = None
+        self.info: BuildInfo | None = None
+        self.generated: set[str] = set()
+
+    # ------------------------------------------------------------ config
+
+    def on_config(self, config):
+        base = Path(config.config_file_path or ".").resolve().parent
+        root = (base / self.config.root).resolve() if self.config.root else find_root(base)
+        if root is None or not (root / CONFIG_NAME).is_file():
+            raise PluginError(f"sunledger: {base} 及其上级目录中没有 {CONFIG_NAME}；请在 mkdocs.yml 中设置 plugins.sunledger.root")
+        if not config.use_directory_urls:
+            raise PluginError("sunledger: 网址方案要求 use_directory_urls: true")
+        if config.theme.get("font") is not False:
+            raise PluginError("sunledger: 请在 mkdocs.yml 中设置 theme.font: false（不从外部网站加载字体）")
+        if not config.site_url:
+            raise PluginError("sunledger: 请在 mkdocs.yml 中设置 site_url（公示二维码需要完整网址）")
+        try:
+            district = load_district(root)
+        except Exception as exc:  # a district that cannot be read is a build error, with the reason
+            raise PluginError(f"sunledger: 无法读取 {root} 的账本：{exc}") from exc
+        if district.errors:
+            lines = [p.line(root) for p in district.errors]
+            more = f"\n……另有 {len(lines) - MAX_LISTED} 个错误" if len(lines) > MAX_LISTED else ""
+            raise PluginError(
+                f"sunledger: 账本检查发现 {len(lines)} 个错误，网站未生成：\n" + "\n".join(lines[:MAX_LISTED]) + more
+            )
+        self.district = district
+        site_dir = Path(config.site_dir).resolve()
+        ignore = tuple(p for p in (_relative(site_dir, root),) if p)
+        self.info = build_info(root, district.checksum, ignore)
+        # Our overrides sit under the user's custom_dir (if any) and above Material's templates.
+        dirs = config.theme.dirs
+        dirs.insert(1 if config.theme.custom_dir else 0, str(HERE / "overrides"))
+        for uri in ASSETS:
+            if uri.endswith(".css") and uri not in config.extra_css:
+                config.extra_css.append(uri)
+        return config
+
+    def on_serve(self, server, config, builder):
+        if self.district is not None:
+            root = self.district.root
+            for path in (root / "ledger", root / CONFIG_NAME, root / "content"):
+                if path.exists():
+                    server.watch(str(path))
+        return server
+
+    # ------------------------------------------------------------ files
+
+    def on_files(self, files: Files, config) -> Files:
+        assert self.district is not None
+        district = self.district
+        intro = ""
+        home = files.get_file_from_path("index.md")
+        if home is not None:  # the hand-written home text becomes the head of the generated home page
+            intro = home.content_string
+            files.remove(home)
+        downloads = self._downloads(district) if self.config.downloads else {}
+        photos = self._photos(district, files, config)
+        by_fund: dict[str, dict[str, bytes]] = {}
+        for uri, data in downloads.items():
+            by_fund.setdefault(uri.split("/")[1], {})[uri] = data
+        self.portal = portal = Portal(district, config.site_url, intro, by_fund, photos)
+        for page in portal.pages():
+            level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
+        for uri, path in ASSETS.items():
+            self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
+        for uri, data in downloads.items():
+            self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+        if config.nav is None:
+            config.nav = self._nav(files, portal)
+        return files
+
+    def _add(self, files: Files, file: File) -> None:
+        old = files.get_file_from_path(file.src_uri)
+        if old is not None:
+            if old.generated_by is None:
+                raise PluginError(f"sunledger: content/{file.src_uri} 与生成的页面同名，请改名或删除")
+            files.remove(old)
+        self.generated.add(file.src_uri)
+        files.append(file)
+
+    def _downloads(self, district: District) -> dict[str, bytes]:
+        """Every download file (relative path -> bytes), from sunledger.downloads if installed."""
+        try:
+            module = importlib.import_module("sunledger.downloads")
+        except ModuleNotFoundError:
+            log.info("sunledger: 没有下载模块 sunledger.downloads，网站不提供数据下载")
+            return {}
+        try:
+            if hasattr(module, "district_downloads"):
+                produced = module.district_downloads(district)
+            else:
+                produced = {k: v for code in sorted(district.books) for k, v in module.fund_downloads(district, code).items()}
+        except Exception as exc:
+            raise PluginError(f"sunledger: 生成下载文件失败：{exc}") from exc
+        for uri in produced:
+            if not uri.startswith("downloads/") or ".." in uri.split("/") or uri.endswith(".md"):
+                raise PluginError(f"sunledger: 下载文件路径 {uri} 不在 downloads/ 下")
+        return dict(sorted(produced.items()))
+
+    def _photos(self, district: District, files: Files, config) -> dict[tuple[str, str], str]:
+        """Outcome photos: a path relative to content/funds/<CODE>/, published under photos/<CODE>/."""
+        out: dict[tuple[str, str], str] = {}
+        for code in sorted(district.books):
+            fc = district.books[code].fc
+            folder = fc.path.parent
+            for project in fc.projects.values():
+                for outcome in project.outcomes:
+                    photo = outcome.photo
+                    if not photo or (code, photo) in out:
+                        continue
+                    path = (folder / photo).resolve()
+                    if "://" in photo or not path.is_file() or folder.resolve() not in path.parents:
+                        log.warning(f"sunledger: 项目 {project.id} 的照片 {photo} 不在 {folder} 下，未发布")
+                        continue
+                    uri = f"photos/{code}/{path.relative_to(folder.resolve()).as_posix()}"
+                    self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
+                    out[(code, photo)] = uri
+        return out
+
+    def _nav(self, files: Files, portal: Portal) -> list:
+        nav: list = [{"首页": "index.md"}]
+        nav.append({"基金": [{portal.summaries[c].name: f"funds/{c}/index.md"} for c in portal.order]})
+        nav += [{"项目": "projects/index.md"}, {"合作方": "partners/index.md"}]
+        folders: dict[str, list[str]] = {}
+        for f in files.documentation_pages():
+            if f.src_uri in self.generated or not f.inclusion.is_in_nav():
+                continue
+            top = f.src_uri.split("/", 1)[0] if "/" in f.src_uri else ""
+            folders.setdefault(top, []).append(f.src_uri)
+        for top in sorted(folders):
+            uris = sorted(folders[top])
+            if top == "" or len(uris) == 1:
+                nav += uris
+            else:
+                nav.append({self.config.sections.get(top, top): uris})
+        return nav
+
+    # ------------------------------------------------------------ pages
+
+    def on_pre_page(self, page, config, files):
+        # The sitemap's lastmod (and the .gz header) would otherwise be today's date.
+        if self.district is not None and self.district.last_date is not None:
+            page.update_date = self.district.last_date.isoformat()
+        return page
+
+    def on_env(self, env, config, files):
+        env.globals["sl_build"] = self.info
+        return env
+
+    # ------------------------------------------------------------ output
+
+    def on_post_build(self, config):
+        if self.portal is None or not self.config.privacy_scan:
+            return
+        site = Path(config.site_dir)
+        problems = scan.scan_site(site, self.portal.raw_private_payees())
+        if problems:
+            listed = "\n".join(problems[:MAX_LISTED])
+            raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None

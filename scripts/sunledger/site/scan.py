@@ -1,0 +1,104 @@
+"""The last gate before publishing: read back every file the build wrote.
+
+Looks for what must never be public (phone, ID-card and bank-card numbers,
+donor names as typed when the site should show them masked), for raw data
+files that should not have been copied, and for anything that would make a
+reader's browser ask another site (external scripts, styles, fonts, images).
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..privacy import KIND_ZH, find_private, mask_hint
+
+TEXT = {".html", ".htm", ".json", ".xml", ".txt", ".csv", ".md", ".svg", ".js", ".css", ".tsv"}
+RAW = {".beancount", ".yml", ".yaml", ".picklecache"}
+# Material's own bundles are not built from our data; their long digit runs are code.
+THEME_ASSETS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/")
+# src/href that make the browser fetch from elsewhere (links the reader clicks are fine).
+_EXTERNAL = re.compile(
+    r"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=[\"']?(?:https?:)?//"
+    r"|@import\s+(?:url\()?[\"']?(?:https?:)?//"
+    r"|url\([\"']?(?:https?:)?//",
+    re.I,
+)
+
+
+_LINK = re.compile(r"<link\b[^>]*>", re.I)
+_LINK_HREF = re.compile(r"\bhref=[\"']?(?:https?:)?//", re.I)
+_LINK_HARMLESS = re.compile(r"\brel=[\"']?(?:canonical|alternate|author|license|me)\b", re.I)
+
+
+def _external(text: str) -> str | None:
+    """The first tag or CSS rule that fetches from another site, if any."""
+    if m := _EXTERNAL.search(text):
+        return m.group(0)
+    for tag in _LINK.findall(text):
+        if _LINK_HREF.search(tag) and not _LINK_HARMLESS.search(tag):
+            return tag
+    return None
+
+
+# sha256 digests and commit ids: long hex runs whose digits are not numbers anyone typed
+_HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])")
+
+
+def texts_of(name: str, data: bytes) -> Iterator[str]:
+    """The readable text inside a written file (decompressing what needs it)."""
+    if name.endswith(".gz"):
+        yield from texts_of(name[:-3], gzip.decompress(data))
+        return
+    if name.endswith((".xlsx", ".zip", ".docx", ".ods")):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for member in sorted(z.namelist()):
+                yield from texts_of(member, z.read(member))
+        return
+    text = data.decode("utf-8", errors="replace")
+    if name.endswith(".json"):
+        try:  # search_index.json escapes nothing today, but a \\uXXXX must not hide a name
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            pass
+    # jieba puts zero-width spaces between words in the search index
+    yield _HEX_DIGEST.sub("#", html.unescape(text).replace("\u200b", ""))
+
+
+def _is_text(name: str) -> bool:
+    stem = name[:-3] if name.endswith(".gz") else name
+    return Path(stem).suffix.lower() in TEXT or name.endswith((".xlsx", ".zip"))
+
+
+def scan_bytes(rel: str, data: bytes, names: Iterable[str]) -> list[str]:
+    out = []
+    for text in texts_of(rel, data):
+        for code, found in find_private(text):
+            out.append(f"{rel}: {code} 含有{KIND_ZH[code]}（{mask_hint(found)}）")
+        for name in names:
+            if name in text:
+                out.append(f"{rel}: SL504 出现未打码的居民捐款人姓名（{name[0]}{'*' * (len(name) - 1)}）")
+        if rel.endswith((".html", ".css")) and (found := _external(text)):
+            out.append(f"{rel}: 页面会从外部网站加载资源：{found[:80]}")
+    return out
+
+
+def scan_site(site: Path, private_names: set[str]) -> list[str]:
+    """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted."""
+    problems: list[str] = []
+    names = sorted(n for n in private_names if len(n) >= 2)
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        if Path(rel).suffix.lower() in RAW:
+            problems.append(f"{rel}: 原始数据文件不得发布")
+            continue
+        if rel.startswith(THEME_ASSETS) or not _is_text(rel):
+            continue
+        problems.extend(scan_bytes(rel, path.read_bytes(), names))
+    return problems
