@@ -51,12 +51,8 @@ from scenario import guangming, tuanjiebeilu, yuchan  # noqa: E402
 
 def seal_months(codes: list[str]) -> None:
     """Seal every month up to SEALED_THROUGH, on the 10th of the month after."""
-    try:
-        from sunledger.sealing import seal_month  # what `sunledger seal CODE YYYY-MM` calls
-    except ImportError:
-        # TODO: sunledger.sealing.seal_month is not written yet; the months stay unsealed until it is.
-        print("build_demo: sunledger.sealing.seal_month not found, months left unsealed", file=sys.stderr)
-        return
+    from sunledger.sealing import seal_month  # what `sunledger seal CODE YYYY-MM` calls
+
     last = tuple(map(int, SEALED_THROUGH.split("-")))
     for code in codes:
         for y, m in months(FIRST_MONTH, last):
