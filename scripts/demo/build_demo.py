@@ -53,8 +53,8 @@ def seal_months(codes: list[str]) -> None:
     """Seal every month up to SEALED_THROUGH, on the 10th of the month after."""
     from sunledger.sealing import seal_month  # what `sunledger seal CODE YYYY-MM` calls
 
-    last = tuple(map(int, SEALED_THROUGH.split("-")))
     for code in codes:
+        last = tuple(map(int, SEALED_THROUGH[code].split("-")))
         for y, m in months(FIRST_MONTH, last):
             ny, nm = next_month(y, m)
             seal_month(ROOT, code, f"{y:04d}-{m:02d}", dt.date(ny, nm, 10).isoformat())

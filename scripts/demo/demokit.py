@@ -22,7 +22,9 @@ D = Decimal
 FIRST_MONTH = (2024, 9)
 LAST_MONTH = (2026, 10)
 LAST_DAY = dt.date(2026, 10, 31)
-SEALED_THROUGH = "2026-08"
+# Published (sealed) through October, the 10th of November being the deadline;
+# 玉蟾 is late with October, so the demo shows an overdue notice (W901).
+SEALED_THROUGH = {"Guangming": "2026-10", "Tuanjiebeilu": "2026-10", "Yuchan": "2026-09"}
 RATE = D("0.05")  # merchant share in every contract of the demo
 # 活期存款年利率 of the big banks, by the day it took effect; paid quarterly on the 21st
 INTEREST_RATES = ((dt.date(2024, 7, 25), D("0.0015")), (dt.date(2024, 10, 18), D("0.0010")), (dt.date(2025, 5, 20), D("0.0005")))
