@@ -1,0 +1,347 @@
+"""The residents' portal built from the demo district, as `mkdocs build` makes it.
+
+One build per session; every test reads that output and compares it with the
+views computed from the same ledger. Broken copies of the demo check that the
+build refuses to publish a district with errors or private data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+from conftest import BIN, REPO
+
+pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+SITE_URL = yaml.safe_load(
+    re.sub(r"!!python\S*.*", "", (REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+)["site_url"]
+
+
+def build(cwd: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "-q", "-d", str(out)],
+        cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    done = build(REPO, out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def district():
+    from sunledger.district import load_district
+
+    return load_district(REPO)
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def totals(html: str) -> dict[str, list[Decimal]]:
+    """Every amount marked `data-sl-total="name" data-sl-value="…"`."""
+    out: dict[str, list[Decimal]] = {}
+    for name, value in re.findall(r'data-sl-total="([^"]+)" data-sl-value="([^"]+)"', html):
+        out.setdefault(name, []).append(Decimal(value))
+    return out
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_fund_pages_show_the_ledger_totals(site, district):
+    from sunledger.views.fund import fund_summary
+
+    year = district.last_date.year
+    for code in district.books:
+        s = fund_summary(district, code, year)
+        html = page(site, f"funds/{code}")
+        t = totals(html)
+        assert t["balance"] == [s.balance], code
+        assert t["income"] == [s.income_total], code
+        assert t["spending"] == [s.spending_total], code
+        shown = dict(re.findall(r'<tr data-sl-source="([^"]+)"><th[^>]*>[^<]*</th><td class="sl-num" data-sl-value="([^"]+)"', html))
+        assert {k: Decimal(v) for k, v in shown.items()} == {x.source: x.income for x in s.sources}
+        for pid, value in re.findall(r'data-sl-project="([^"]+)" data-sl-value="([^"]+)"', html):
+            assert Decimal(value) == s.spending_by_project.get(pid, Decimal(0)), pid
+        free = sum(Decimal(v) for v in re.findall(r'data-sl-free="([^"]+)"', html))
+        held = sum(Decimal(v) for v in re.findall(r'data-sl-restricted="([^"]+)"', html))
+        assert free + held == s.balance, code  # every yuan of the balance belongs to a source
+
+
+def test_home_adds_up_the_funds(site, district):
+    from sunledger.views.fund import fund_summary
+
+    year = district.last_date.year
+    summaries = [fund_summary(district, c, year) for c in district.books]
+    t = totals(page(site, ""))
+    assert t["balance"] == [sum(s.balance for s in summaries)]
+    assert t["year-income"] == [sum(sum(s.year_income_by_source.values()) for s in summaries)]
+    assert sorted(t["fund-balance"]) == sorted(s.balance for s in summaries)
+
+
+def test_every_notice_closes_on_the_bank_statement(site, district):
+    from sunledger.views.notice import notice, notice_months
+
+    seen = 0
+    for code in district.books:
+        for month in notice_months(district, code):
+            n = notice(district, code, month)
+            html = page(site, f"funds/{code}/notices/{month}")
+            t = totals(html)
+            assert t["opening"] == [n.opening] and t["closing"] == [n.closing], (code, month)
+            assert n.closing == n.opening + n.income - n.spending
+            if n.bank_asserted is not None:
+                seen += 1
+                assert t["bank"] == [n.bank_asserted] == [n.closing], (code, month)
+                assert 'data-sl-bank="match"' in html and "✓" in html
+            assert ("已封存" in html) == (n.sealed_on is not None)
+            for c in n.corrections:
+                assert c.reason in html  # shown beside the month it corrects
+            for c in n.corrections_made:
+                assert c.reason in html
+    assert seen >= 60
+
+
+def test_project_pages_match_the_project_view(site, district):
+    from sunledger.views.project import project_view
+
+    for code, books in district.books.items():
+        for pid in books.fc.projects:
+            v = project_view(district, code, pid)
+            t = totals(page(site, f"projects/{pid}"))
+            assert t["spent"] == [v.spent] and t["budget"] == [v.project.budget], pid
+
+
+# ---------------------------------------------------------------- QR, print, search, nav
+
+
+def test_notice_qr_encodes_its_own_address(site, district):
+    from sunledger.site.qr import qr_svg
+
+    code = next(iter(district.books))
+    month = sorted(district.books[code].seals)[-1]
+    url = f"{SITE_URL}funds/{code}/notices/{month}/"
+    html = page(site, f"funds/{code}/notices/{month}")
+    svg = re.search(r'<svg role="img"[^>]*class="sl-qr".*?</svg>', html, re.S)
+    assert svg and svg.group(0) == qr_svg(url)
+    assert "@media print" in (site / "assets/sunledger/sunledger.css").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg") or not shutil.which("chromium"), reason="zbarimg/chromium not installed")
+def test_qr_scans(site, tmp_path, district):
+    code = next(iter(district.books))
+    month = sorted(district.books[code].seals)[-1]
+    png = tmp_path / "notice.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={png}", "--window-size=800,900",
+         (site / f"funds/{code}/notices/{month}/index.html").as_uri()],
+        capture_output=True, timeout=120,
+    )
+    out = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == f"{SITE_URL}funds/{code}/notices/{month}/"
+
+
+def test_chinese_search_indexes_projects_not_notices(site, district):
+    import json
+
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    raw = (site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "\u200b" in raw or "\\u200b" in raw  # jieba segmented the Chinese text
+    locations = [d["location"] for d in index["docs"]]
+    assert not any("/notices/" in loc for loc in locations)
+    assert any(loc.startswith("projects/") for loc in locations)
+    assert any(loc.startswith("partners/") for loc in locations)
+    title = next(iter(district.books["Guangming"].fc.projects.values())).title
+    assert any(title in d["title"].replace("\u200b", "") for d in index["docs"])
+
+
+def test_detail_pages_stay_out_of_the_global_nav(site):
+    for url in ("", "funds/Guangming", "funds/Guangming/notices/2025-03", "projects/GM-2025-01"):
+        html = page(site, url)
+        nav = html[html.index('class="md-nav md-nav--primary"'):html.index("md-sidebar--secondary")]
+        assert "notices/" not in nav and "partners/Guangming/" not in nav and "projects/GM-" not in nav, url
+    fund = page(site, "funds/Guangming")
+    nav = fund[fund.index('class="md-nav md-nav--primary"'):fund.index("md-sidebar--secondary")]
+    assert "Tuanjiebeilu/" in nav  # the funds are in the nav
+
+
+def test_project_filters_are_there(site, district):
+    html = page(site, "projects")
+    for sel in ("filter-stage", "filter-fund", "filter-category"):
+        assert f'<label for="{sel}">' in html and f'<select id="{sel}"' in html
+    items = re.findall(r'<li class="sl-card sl-project" data-stage="([^"]+)" data-fund="([^"]+)" data-category="([^"]+)"', html)
+    assert len(items) == sum(len(b.fc.projects) for b in district.books.values())
+    assert 'src="../assets/sunledger/filter.js"' in html
+
+
+# ---------------------------------------------------------------- privacy, offline, links, build line
+
+
+def test_no_private_data_anywhere(site, district):
+    from sunledger.privacy import find_private
+    from sunledger.site import scan
+    from sunledger.site.pages import Portal
+
+    raw = Portal(district, SITE_URL).raw_private_payees()  # names typed in full but shown masked
+    assert scan.scan_site(site, raw) == []
+    for path in site.rglob("*"):
+        if path.suffix in {".html", ".json", ".csv", ".xml"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            text = re.sub(r"(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])", "#", text)  # digests
+            assert list(find_private(text)) == [], path
+    assert not list(site.rglob("*.yml")) and not list(site.rglob("*.beancount"))
+    masked = [p for b in district.books.values() for t in b.txns if (p := t.payee or "") and "*" in p]
+    notices = "".join(p.read_text(encoding="utf-8") for p in site.glob("funds/*/notices/*/index.html"))
+    assert masked and any(m in notices for m in masked)
+
+
+def test_no_request_leaves_the_site(site):
+    pattern = re.compile(r'<(?:script|img|iframe)\b[^>]*\bsrc="(?:https?:)?//|<link\b[^>]*rel="(?:stylesheet|preload|icon|preconnect)"[^>]*href="(?:https?:)?//')
+    for path in html_files(site):
+        assert not pattern.search(path.read_text(encoding="utf-8")), path
+    assert "fonts.googleapis" not in page(site, "")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def test_every_internal_link_resolves(site):
+    missing = []
+    for path in html_files(site):
+        parser = _Links()
+        parser.feed(path.read_text(encoding="utf-8"))
+        base = path.parent.relative_to(site).as_posix()
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("#", "mailto:", "data:")):
+                continue
+            if parts.path.startswith("/"):  # 404.html links from the site root (site_url's path is "/")
+                target = posixpath.normpath(unquote(parts.path).lstrip("/") or ".")
+            else:
+                target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+            file = site / target
+            if file.is_dir():
+                file = file / "index.html"
+            if not file.is_file():
+                missing.append(f"{path.relative_to(site)} -> {link}")
+    assert missing == []
+
+
+def test_every_page_names_its_commit_and_ledger(site, district):
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    for path in html_files(site):
+        html = path.read_text(encoding="utf-8")
+        m = re.search(r'<div class="sl-build" data-commit="([^"]*)" data-checksum="([^"]*)">([^<]*)</div>', html)
+        assert m, path
+        assert m.group(1) in (head, "未提交") and m.group(2) == district.checksum
+
+
+def test_downloads_are_published_and_linked(site, district):
+    for code in district.books:
+        html = page(site, f"funds/{code}")
+        links = re.findall(rf'href="(\.\./\.\./downloads/{code}/[^"]+)"', html)
+        assert links, code
+        for link in links:
+            assert (site / "funds" / code / link).resolve().is_file()
+
+
+# ---------------------------------------------------------------- reproducible, refusing
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+
+
+def test_two_builds_are_identical(site, tmp_path):
+    again = tmp_path / "again"
+    done = build(REPO, again)
+    assert done.returncode == 0, done.stderr[-2000:]
+    a, b = _hashes(site), _hashes(again)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+    assert "<lastmod>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    for name in ("ledger", "content"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("sunledger.yml", "mkdocs.yml"):
+        shutil.copy(REPO / name, root / name)
+    return root
+
+
+def _newest_expense(root: Path) -> tuple[Path, list[str], int]:
+    for path in sorted((root / "ledger/funds/Guangming/txns").glob("*.beancount"), reverse=True):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if line.strip().startswith("project:"):
+                return path, lines, i
+    raise AssertionError("no expense in Guangming")
+
+
+def test_a_ledger_error_fails_the_build_with_file_and_line(copy, tmp_path):
+    path, lines, i = _newest_expense(copy)
+    lines[i] = lines[i].replace('"', '"NOPE-', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = build(copy, tmp_path / "out")
+    assert done.returncode != 0
+    rel = path.relative_to(copy).as_posix()
+    assert re.search(rf"{re.escape(rel)}:\d+: SL103 ", done.stderr), done.stderr[-2000:]
+
+
+def test_a_phone_number_in_a_narration_is_refused(copy, tmp_path):
+    path, lines, i = _newest_expense(copy)
+    head = next(j for j in range(i, -1, -1) if re.match(r"\d{4}-\d\d-\d\d [*!]", lines[j]))
+    lines[head] = lines[head].rstrip()[:-1] + ' 联系电话 13812345678"'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = build(copy, out)
+    assert done.returncode != 0
+    assert re.search(rf"{re.escape(path.relative_to(copy).as_posix())}:{head + 1}: SL501 ", done.stderr), done.stderr[-2000:]
+    assert not any("13812345678" in p.read_text(errors="replace") for p in out.rglob("*.html")) if out.exists() else True
+
+
+def test_the_output_scan_catches_what_slips_through(tmp_path):
+    from sunledger.site.scan import scan_site
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/index.html").write_text("<p>王建国 捐款 电话 138-1234-5678</p>", encoding="utf-8")
+    (tmp_path / "b.html").write_text('<script src="https://cdn.example.com/x.js"></script>', encoding="utf-8")
+    (tmp_path / "c.yml").write_text("x: 1", encoding="utf-8")
+    found = "\n".join(scan_site(tmp_path, {"王建国"}))
+    assert "SL501" in found and "SL504" in found and "外部" in found and "c.yml" in found
+    assert "138-1234-5678" not in found and "王建国" not in found  # the report does not repeat them
