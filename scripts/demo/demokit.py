@@ -617,7 +617,15 @@ def receipt_svg(t: Txn, fund: str) -> str:
 def write_main() -> None:
     lines = ["; 阳光账本 示范区：三个示范基金的总账，每个基金也可单独检查", f"; {GENERATED}", ""]
     lines += header("阳光账本 示范区")
-    lines += ["", 'include "funds/*/fund.beancount"', ""]
+    # Fava: Chinese menus, the 审计报告 extension and the saved audit queries
+    lines += [
+        "",
+        '2024-01-01 custom "fava-option" "language" "zh_CN"',
+        '2024-01-01 custom "fava-extension" "sunledger.audit"',
+        'include "queries.beancount"',
+        'include "funds/*/fund.beancount"',
+        "",
+    ]
     write(ROOT / "ledger" / "main.beancount", "\n".join(lines))
 
 

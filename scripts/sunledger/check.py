@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from beancount.core import data
 from beancount.parser import parser
 
 from .content.load import load_content
@@ -88,17 +89,28 @@ def check_file(path: Path, as_of: dt.date | None = None) -> list[Problem]:
     return [problem(e) for e in [*errors, *_warnings(entries, options_map, as_of)]]
 
 
+def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:
+    """A file with nothing a rule looks at (queries, Fava options), and its syntax errors."""
+    entries, errors, _ = parser.parse_file(str(path))
+    return not errors and all(isinstance(e, (data.Custom, data.Query)) for e in entries), [problem(e) for e in errors]
+
+
 def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
-    """Funds may be checked apart only if main holds nothing but them."""
-    entries, errors, options_map = parser.parse_file(str(main))
-    own = [problem(e) for e in errors]
-    if errors or any(not type(e).__name__ == "Custom" for e in entries):
+    """Funds may be checked apart only if main holds nothing but them (and annotations)."""
+    ok, own = _only_annotations(main)
+    if not ok:
         return False, own
-    base = main.parent
+    _, _, options_map = parser.parse_file(str(main))
     included = set()
     for pattern in options_map["include"]:
-        included.update(p.resolve() for p in base.glob(pattern))
-    return included == {f.resolve() for f in funds}, own
+        included.update(p.resolve() for p in main.parent.glob(pattern))
+    fund_set = {f.resolve() for f in funds}
+    for other in included - fund_set:
+        other_ok, other_errors = _only_annotations(other)
+        own.extend(other_errors)
+        if not other_ok:
+            return False, own
+    return fund_set <= included, own
 
 
 def _without_ledger(root: Path) -> frozenset[str]:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .check import Problem, check_root
+from .check import check_root
 
 
 def _check(args: argparse.Namespace) -> int:

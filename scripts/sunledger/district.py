@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,32 +61,48 @@ def checksum(paths: list[str]) -> str:
     return h.hexdigest()
 
 
-def load_district(root: Path, as_of: dt.date | None = None) -> District:
-    root = Path(root).resolve()
-    entries, errors, options_map = load(root / "ledger" / "main.beancount")
+def district_from_entries(
+    entries: list, errors: list, options_map: dict, as_of: dt.date | None = None, content: Content | None = None
+) -> District | None:
+    """The district of an already-loaded ledger (Fava has one): no second load.
+
+    `content` defaults to what the rule plugins read during the load (the
+    funds that have a ledger); None when no sunledger.yml is above the ledger.
+    """
     ctx = context(entries, options_map)
     if ctx is None:
-        raise FileNotFoundError(f"{root} 下没有 sunledger.yml")
-    content = load_content(root)  # all funds, also those without a ledger yet
-    classify = Classifier(content.config, content)
+        return None
+    if content is None or content is ctx.content:
+        content, classify = ctx.content, ctx.classify
+    else:
+        classify = Classifier(content.config, content)
     books = {code: FundBooks(fc) for code, fc in content.funds.items()}
     last = None
     for e in entries:
         if isinstance(e, data.Transaction) and e.flag != "P":
             role = next((r for r in map(classify, (p.account for p in e.postings)) if r is not None), None)
-            if role is not None:
+            if role is not None and role.code in books:
                 books[role.code].txns.append(e)
                 last = e.date if last is None or e.date > last else last
         elif isinstance(e, data.Balance):
             role = classify(e.account)
-            if role is not None:
+            if role is not None and role.code in books:
                 books[role.code].balances.append(e)
         elif isinstance(e, data.Custom) and e.type == SEAL and len(e.values) == 3:
             code, month = e.values[0].value, e.values[1].value
             if code in books:
                 books[code].seals[month] = e
-    txns = [t for b in books.values() for t in b.txns]
-    txns.sort(key=data.entry_sortkey)
+    txns = sorted((t for b in books.values() for t in b.txns), key=data.entry_sortkey)
     problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map, as_of), *content.errors]})
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]
-    return District(root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)
+    return District(ctx.root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)
+
+
+def load_district(root: Path, as_of: dt.date | None = None) -> District:
+    root = Path(root).resolve()
+    entries, errors, options_map = load(root / "ledger" / "main.beancount")
+    # all funds, also those without a ledger yet
+    district = district_from_entries(entries, errors, options_map, as_of, load_content(root))
+    if district is None:
+        raise FileNotFoundError(f"{root} 下没有 sunledger.yml")
+    return district

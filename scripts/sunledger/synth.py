@@ -31,7 +31,6 @@ import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
 import yaml
 

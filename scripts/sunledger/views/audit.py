@@ -1,65 +1,30 @@
 """审计报告: a fund's period as an auditor checks it, and what stands out.
 
 Pure over a loaded district (no file access); the Fava extension
-`sunledger.audit` renders it. `district_from_entries` builds the district
-from entries a loader already produced (Fava's), so nothing is parsed twice.
+`sunledger.audit` renders it from Fava's own entries
+(`sunledger.district.district_from_entries`), so nothing is parsed twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 
-from ..check import Problem, _warnings, problem
-from ..district import District, FundBooks
+from ..check import Problem
+from ..district import District, FundBooks, district_from_entries  # noqa: F401 - re-exported for the extension
 from ..ledger.accounts import BANK, EQUITY, EXPENSE, INCOME
-from ..ledger.attribution import Flow, attribute
-from ..ledger.seal import SEAL, month_end
-from ..rules.context import context
+from ..ledger.attribution import Flow
+from ..ledger.seal import month_end
 from .common import ZERO, first_day, line_of, money_delta, month_of, months, next_month
 from .partner import Due, partner_view
 
 NEAR_BUDGET = Decimal("0.9")  # a project at 90 % of its budget is "near"
 KINDS = ("大额支出", "无凭证支出", "项目超支", "接近预算", "缺余额断言", "公示未封存", "冲正")
-
-
-def district_from_entries(
-    entries: list, errors: Iterable, options_map: dict, as_of: dt.date | None = None
-) -> District | None:
-    """The district of an already-loaded ledger (as `load_district`, without loading).
-
-    Content comes from the cache the rule plugins filled during the load.
-    None when no sunledger.yml is found above the ledger.
-    """
-    ctx = context(entries, options_map)
-    if ctx is None:
-        return None
-    content, classify = ctx.content, ctx.classify
-    books = {code: FundBooks(fc) for code, fc in content.funds.items()}
-    last = None
-    for e in entries:
-        if isinstance(e, data.Transaction) and e.flag != "P":
-            role = next((r for r in map(classify, (p.account for p in e.postings)) if r is not None), None)
-            if role is not None and role.code in books:
-                books[role.code].txns.append(e)
-                last = e.date if last is None or e.date > last else last
-        elif isinstance(e, data.Balance):
-            role = classify(e.account)
-            if role is not None and role.code in books:
-                books[role.code].balances.append(e)
-        elif isinstance(e, data.Custom) and e.type == SEAL and len(e.values) == 3:
-            code, month = e.values[0].value, e.values[1].value
-            if code in books:
-                books[code].seals[month] = e
-    txns = sorted((t for b in books.values() for t in b.txns), key=data.entry_sortkey)
-    problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map, as_of), *content.errors]})
-    return District(ctx.root, content, classify, attribute(txns, classify, content.config), books, problems, "", last)
 
 
 @dataclass(frozen=True)
