@@ -72,6 +72,9 @@ def main() -> int:
     for info in funds:
         write_fund(info)
     seal_months([info.book.code for info in funds])
+    from make_statements import make  # the bank statements are derived from the ledger just written
+
+    make()
     for info in funds:
         b = info.book
         stages: dict[str, int] = defaultdict(int)

@@ -65,13 +65,30 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     s.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
     s.set_defaults(func=_seal)
+    # these two keep their own argument parsers; here they are only listed and handed on
+    for name, text in (("import", "导入银行/支付宝/微信对账单，跳过账本里已有的交易"), ("reconcile", "对账：对账单与账本逐月核对，列出两边对不上的行")):
+        d = sub.add_parser(name, help=text, add_help=False)
+        d.add_argument("rest", nargs=argparse.REMAINDER)
+        d.set_defaults(func=_delegate(name))
     return ap
 
 
+def _delegate(name: str):
+    def run(args: argparse.Namespace) -> int:
+        from .importers import cli as importers
+
+        return (importers.import_main if name == "import" else importers.reconcile_main)(args.rest)
+
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = parser()
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        args = ap.parse_args(argv)
+        if argv and argv[0] in ("import", "reconcile"):  # argparse's REMAINDER would swallow their --help
+            args = argparse.Namespace(rest=argv[1:], func=_delegate(argv[0]))
+        else:
+            args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:

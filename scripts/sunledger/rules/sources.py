@@ -3,9 +3,9 @@ source, spending to a category and a project; one transaction, one fund."""
 
 from __future__ import annotations
 
-from ..errors import error
+from ..errors import error, warning
 from ..ledger.accounts import EXPENSE, INCOME
-from .context import Ctx, at, project_of, rule, where
+from .context import Ctx, at, context, project_of, rule, where
 
 
 def check(entries: list, ctx: Ctx) -> list:
@@ -30,6 +30,18 @@ def check(entries: list, ctx: Ctx) -> list:
         if len(funds) > 1:
             errors.append(error(where(txn), "SL110", f"一笔交易涉及多个基金：{'、'.join(sorted(funds))}；请在各基金分别记账", txn))
     return errors
+
+
+def warnings(entries: list, options_map: dict, **_kw) -> list:
+    """W112: a transaction still flagged `!` (e.g. imported, not yet reviewed)."""
+    ctx = context(entries, options_map)
+    if ctx is None:
+        return []
+    return [
+        warning(where(t), "W112", f"交易“{t.narration or t.payee or ''}”仍标记为待确认（!）：核对来源、项目后改为 *", t)
+        for t in ctx.txns
+        if t.flag == "!"
+    ]
 
 
 sources = rule(check)
