@@ -345,3 +345,27 @@ def test_the_output_scan_catches_what_slips_through(tmp_path):
     found = "\n".join(scan_site(tmp_path, {"王建国"}))
     assert "SL501" in found and "SL504" in found and "外部" in found and "c.yml" in found
     assert "138-1234-5678" not in found and "王建国" not in found  # the report does not repeat them
+
+
+def test_one_pass_views_equal_the_single_views(district):
+    """The site reads every notice and project through views.site_extra; they must not drift."""
+    from sunledger.views.notice import notice, notice_months
+    from sunledger.views.project import project_view
+    from sunledger.views.site_extra import all_notices, all_project_views
+
+    for code in district.books:
+        assert all_notices(district, code) == [notice(district, code, m) for m in notice_months(district, code)]
+        views = all_project_views(district, code)
+        assert views == {pid: project_view(district, code, pid) for pid in district.books[code].fc.projects}
+
+
+def test_stash_round_trip():
+    import markdown
+
+    from sunledger.site.pages import stash, unstash
+
+    text = '# 标题\n\n<div class="x"><p>a</p></div>\n\n正文 **粗体**\n\n<ul><li>1</li></ul>\n'
+    md, blocks = stash(text)
+    assert len(blocks) == 2 and "<div" not in md
+    html = unstash(markdown.markdown(md), blocks)
+    assert '<div class="x"><p>a</p></div>' in html and "<strong>粗体</strong>" in html and "<ul><li>1</li></ul>" in html

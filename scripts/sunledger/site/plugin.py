@@ -26,7 +26,7 @@ from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
 from . import scan
 from .buildinfo import BuildInfo, build_info
-from .pages import Portal
+from .pages import Portal, unstash
 
 log = logging.getLogger("mkdocs.plugins.sunledger")
 
@@ -53,6 +53,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.portal: Portal | None = None
         self.info: BuildInfo | None = None
         self.generated: set[str] = set()
+        self.blocks: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
 
     # ------------------------------------------------------------ config
 
@@ -116,6 +117,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         for page in portal.pages():
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
+            self.blocks[page.src_uri] = page.blocks
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
@@ -197,6 +199,15 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if self.district is not None and self.district.last_date is not None:
             page.update_date = self.district.last_date.isoformat()
         return page
+
+    def on_page_content(self, html, page, config, files):
+        blocks = self.blocks.get(page.file.src_uri)
+        if not blocks:
+            return html
+        html = unstash(html, blocks)
+        if "SLBLOCK" in html:
+            raise PluginError(f"sunledger: {page.file.src_uri} 中有未还原的 HTML 块（模板中的 HTML 块内不能有空行）")
+        return html
 
     def on_env(self, env, config, files):
         env.globals["sl_build"] = self.info
