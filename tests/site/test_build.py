@@ -369,3 +369,32 @@ def test_stash_round_trip():
     assert len(blocks) == 2 and "<div" not in md
     html = unstash(markdown.markdown(md), blocks)
     assert '<div class="x"><p>a</p></div>' in html and "<strong>粗体</strong>" in html and "<ul><li>1</li></ul>" in html
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(
+        b"IDAT", zlib.compress(b"\x00\xff\xff\xff")
+    ) + chunk(b"IEND", b"")
+
+
+def test_outcome_photos_are_published_and_a_copy_outside_git_says_so(copy, tmp_path):
+    folder = copy / "content/funds/Guangming"
+    (folder / "photos").mkdir()
+    (folder / "photos/after.png").write_bytes(_png())
+    path = sorted((folder / "projects").glob("*.yml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["outcomes"] = [*data.get("outcomes", []), {"text": "完工后的样子", "photo": "photos/after.png"}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    done = build(copy, out)
+    assert done.returncode == 0, done.stderr[-2000:]
+    html = (out / "projects" / data["id"] / "index.html").read_text(encoding="utf-8")
+    assert '<img src="../../photos/Guangming/photos/after.png" alt="完工后的样子的照片"' in html
+    assert (out / "photos/Guangming/photos/after.png").read_bytes() == _png()
+    assert 'data-commit="未提交"' in html
