@@ -359,6 +359,7 @@ class Portal:
         text = self._render(
             "notice.html", url, n=n, fund=self.d.books[code].fc.fund, last_day=calendar.monthrange(y, m)[1],
             qr=qr_svg(self.site_url + url), abs_url=self.site_url + url, bank_state=bank_state,
+            density="s" if len(n.lines) <= 30 else "m" if len(n.lines) <= 55 else "l",
             prev=items[i - 1].month if i > 0 else None, next=items[i + 1].month if i + 1 < len(items) else None,
         )
         title = f"{n.name} {fmt.month_zh(n.month)}收支公示"
