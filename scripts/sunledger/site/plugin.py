@@ -34,6 +34,7 @@ HERE = Path(__file__).parent
 ASSETS = {
     "assets/sunledger/sunledger.css": HERE / "assets" / "sunledger.css",
     "assets/sunledger/filter.js": HERE / "assets" / "filter.js",
+    "assets/sunledger/a11y.js": HERE / "assets" / "a11y.js",
 }
 MAX_LISTED = 200
 
@@ -85,9 +86,10 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # Our overrides sit under the user's custom_dir (if any) and above Material's templates.
         dirs = config.theme.dirs
         dirs.insert(1 if config.theme.custom_dir else 0, str(HERE / "overrides"))
-        for uri in ASSETS:
-            if uri.endswith(".css") and uri not in config.extra_css:
-                config.extra_css.append(uri)
+        if "assets/sunledger/sunledger.css" not in config.extra_css:
+            config.extra_css.append("assets/sunledger/sunledger.css")
+        if "assets/sunledger/a11y.js" not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append("assets/sunledger/a11y.js")
         return config
 
     def on_serve(self, server, config, builder):
