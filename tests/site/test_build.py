@@ -398,3 +398,19 @@ def test_outcome_photos_are_published_and_a_copy_outside_git_says_so(copy, tmp_p
     assert '<img src="../../photos/Guangming/photos/after.png" alt="完工后的样子的照片"' in html
     assert (out / "photos/Guangming/photos/after.png").read_bytes() == _png()
     assert 'data-commit="未提交"' in html
+
+
+def test_a_fund_without_transactions_still_gets_its_pages(tmp_path):
+    """A new fund (content and opens only) renders every page type without data."""
+    import conftest
+    from sunledger.district import load_district
+    from sunledger.site.pages import Portal
+
+    d = conftest.District(tmp_path)
+    d.ledger("")
+    loaded = load_district(tmp_path)
+    assert loaded.errors == []
+    pages = {p.src_uri: p for p in Portal(loaded, SITE_URL).pages()}
+    assert {"index.md", "funds/Test/index.md", "projects/index.md", "projects/T-01/index.md", "partners/index.md"} <= set(pages)
+    fund = "\n".join([pages["funds/Test/index.md"].markdown, *pages["funds/Test/index.md"].blocks])
+    assert "暂无数据" in fund and "还没有公示" in fund
