@@ -54,8 +54,8 @@ def all_notices(district: District, code: str) -> list[Notice]:
             if t.meta.get("corrects") is not None
         ]
         after = [Correction(t.date, month, str(t.meta.get("reason", "")), line(t)) for t in later.get(month, []) if t.date >= end]
-        income = sum((l.amount for l in shown if l.amount > 0), ZERO)
-        spending = -sum((l.amount for l in shown if l.amount < 0), ZERO)
+        income = sum((x.amount for x in shown if x.amount > 0), ZERO)
+        spending = -sum((x.amount for x in shown if x.amount < 0), ZERO)
         seal = books.seals.get(month)
         out.append(
             Notice(
