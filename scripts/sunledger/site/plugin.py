@@ -43,7 +43,7 @@ class SunledgerConfig(Config):
     root = opt.Optional(opt.Type(str))  # district root; default: the folder of mkdocs.yml (or above it)
     privacy_scan = opt.Type(bool, default=True)
     downloads = opt.Type(bool, default=True)
-    sections = opt.Type(dict, default={"guide": "记账指南"})  # titles of folders of hand-written pages
+    sections = opt.Type(dict, default={"guide": "使用指南"})  # titles of folders of hand-written pages
 
 
 class SunledgerPlugin(BasePlugin[SunledgerConfig]):
