@@ -263,6 +263,8 @@ class Book:
         n = self.receipt_names.get(stem, 0) + 1
         self.receipt_names[stem] = n
         head["receipt"] = f"receipts/{ym(day)}/{stem}{'' if n == 1 else f'-{n}'}.svg"
+        if project.category not in PRIVATE_CATEGORIES:  # a receipt naming a helped resident stays in the books
+            head["receipt-public"] = True
         return self.add(Txn(day, payee, narration,
                             [Posting(self.cat[project.category], amount), Posting(self.bank, -amount)], head))
 
@@ -475,7 +477,13 @@ def q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Spending that names residents (hardship aid, points redeemed): receipts are not published.
+PRIVATE_CATEGORIES = frozenset({"困难帮扶", "积分兑换"})
+
+
 def meta_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
     if isinstance(v, Decimal):
         return f"{v:.2f}"
     if isinstance(v, dt.date):

@@ -277,6 +277,45 @@ def test_downloads_are_published_and_linked(site, district):
             assert (site / "funds" / code / link).resolve().is_file()
 
 
+def test_receipts_public_ones_linked_others_only_mentioned(site, district):
+    """The site says a receipt exists; it shows only receipts marked public."""
+    public = private = 0
+    for code, books in district.books.items():
+        for txn in books.txns:
+            receipt = txn.meta.get("receipt")
+            if not receipt:
+                continue
+            published = site / "funds" / code / str(receipt)
+            if txn.meta.get("receipt-public") is True:
+                public += 1
+                assert published.is_file(), published
+            else:
+                private += 1
+                assert not published.exists(), published
+    assert public and private  # the demo has both kinds
+    notice = page(site, "funds/Guangming/notices/2026-03")
+    assert 'class="sl-receipt"><a href="../../receipts/' in notice
+    assert any("有凭证（不公开）" in page(site, f"funds/{c}/notices/{m}") for c in district.books for m in district.books[c].seals)
+
+
+def test_overdue_disclosure_is_plain_on_the_fund_page(site, district):
+    import datetime as dt
+
+    from sunledger.views.fund import overdue
+
+    day = dt.date.fromisoformat(
+        subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    )
+    for code in district.books:
+        late = overdue(district, code, day)
+        html = page(site, f"funds/{code}")
+        if late:
+            assert f'data-sl-overdue="{len(late)}"' in html and "逾期未公开" in html
+            assert all(o.what in html for o in late)
+        else:
+            assert "sl-overdue" not in html
+
+
 # ---------------------------------------------------------------- reproducible, refusing
 
 

@@ -32,6 +32,11 @@ class Overdue:
     what: str  # 中文说明
     due: dt.date
     source: dict
+    hint: str = ""  # what the treasurer runs to fix it (not shown to residents)
+
+    @property
+    def message(self) -> str:
+        return f"{self.what}（{self.hint}）" if self.hint else self.what
 
 
 def overdue(fc: FundContent, months: list[str], sealed: dict[str, dt.date], years: list[int], as_of: dt.date, rules) -> list[Overdue]:
@@ -44,7 +49,7 @@ def overdue(fc: FundContent, months: list[str], sealed: dict[str, dt.date], year
             if sealed[month] > due:
                 out.append(Overdue("W902", code, f"{month} 月度公示晚于期限 {due}（{sealed[month]} 封存）", due, where))
         elif as_of > due:
-            out.append(Overdue("W901", code, f"{month} 月度公示已逾期：应于 {due} 前公示并封存（sunledger seal {code} {month}）", due, where))
+            out.append(Overdue("W901", code, f"{month} 月度公示已逾期：应于 {due} 前公示并封存", due, where, f"sunledger seal {code} {month}"))
     for pid, project in sorted(fc.projects.items()):
         src = fc.where.get(pid, where)
         start = project.started or (project.approved.date if project.approved else None)
@@ -95,4 +100,4 @@ def warnings(entries: list, options_map: dict, as_of: dt.date | None = None, **_
     if ctx is None:
         return []
     as_of = as_of or dt.date.today()
-    return [warning(o.source, o.code, o.what) for o in fund_calendar(entries, ctx, as_of)]
+    return [warning(o.source, o.code, o.message) for o in fund_calendar(entries, ctx, as_of)]

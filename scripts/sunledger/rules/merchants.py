@@ -75,6 +75,12 @@ def _month_before(day: dt.date, months: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
+def due_horizon(last: dt.date) -> str:
+    """The last month whose share is due, given a fund's last entry: month M is
+    due by the end of M+1, so months up to two before the last entry's month."""
+    return _month_before(last, 2)
+
+
 def warnings(entries: list, options_map: dict, **_kw) -> list:
     """W203: a contract month with no payment. The share of month M is due by
     the end of M+1, so months up to two before the fund's last entry count."""
@@ -93,7 +99,7 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
     for code, fc in ctx.content.funds.items():
         if code not in last:
             continue
-        horizon = _month_before(last[code], 2)
+        horizon = due_horizon(last[code])
         for pid, partner in fc.partners.items():
             c = partner.contract
             if c is None:

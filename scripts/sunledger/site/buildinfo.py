@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ class BuildInfo:
     commit: str  # full sha, or "未提交"
     dirty: bool
     checksum: str  # District.checksum: sha256 of every ledger file
+    commit_date: dt.date | None = None  # the day overdue disclosure is judged on, so a commit builds the same site
 
     @property
     def short(self) -> str:
@@ -49,4 +51,5 @@ def build_info(root: Path, checksum: str, ignore: tuple[str, ...] = ()) -> Build
     if head is None:
         return BuildInfo(UNCOMMITTED, True, checksum)
     status = _git(root, "status", "--porcelain", "--", ".", *(f":(exclude){p}" for p in ignore)) or ""
-    return BuildInfo(head.strip(), bool(status.strip()), checksum)
+    day = (_git(root, "log", "-1", "--format=%cs", "HEAD") or "").strip()
+    return BuildInfo(head.strip(), bool(status.strip()), checksum, dt.date.fromisoformat(day) if day else None)

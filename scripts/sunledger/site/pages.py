@@ -32,7 +32,7 @@ from markupsafe import Markup
 from ..content.models import LEVEL_NAMES, STAGES
 from ..district import District
 from ..views.common import ZERO, month_of
-from ..views.fund import FundSummary, fund_summary
+from ..views.fund import FundSummary, fund_summary, overdue
 from ..views.notice import Notice
 from ..views.partner import PartnerView, partner_view
 from ..views.project import ProjectView
@@ -183,16 +183,22 @@ class Portal:
         intro: str = "",
         downloads: dict[str, dict[str, bytes]] | None = None,
         photos: dict[tuple[str, str], str] | None = None,
+        receipts: dict[tuple[str, str], str] | None = None,
+        as_of: dt.date | None = None,
     ):
         self.d = district
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
         self.intro = intro
         self.downloads = downloads or {}
         self.photos = photos or {}  # (fund code, photo as written) -> site path
+        self.receipts = receipts or {}  # (fund code, receipt as written) -> site path
         self.env = environment()
+        self.env.globals["receipt_url"] = lambda line: self.receipts.get((line.fund, line.public_receipt or ""))
         self.year = district.last_date.year if district.last_date else dt.date.min.year
         self.order = self._fund_order()
         self.summaries = {code: fund_summary(district, code, self.year) for code in self.order}
+        self.as_of = as_of or district.last_date or dt.date.today()
+        self.overdue = {code: overdue(district, code, self.as_of) for code in self.order}
         self.notices = {code: all_notices(district, code) for code in self.order}
         self.projects: dict[str, ProjectView] = {}
         for code in self.order:
@@ -317,7 +323,7 @@ class Portal:
         downloads = _download_rows(code, self.downloads.get(code, {}))
         url = fund_url(code)
         text = self._render(
-            "fund.html", url, s=s, series_rows=[(fmt.month_zh(m), v) for m, v in s.series], fund=fund, parent=parent, charts=chart, projects=projects, dues=dues,
+            "fund.html", url, s=s, overdue=self.overdue[code], as_of=self.as_of, series_rows=[(fmt.month_zh(m), v) for m, v in s.series], fund=fund, parent=parent, charts=chart, projects=projects, dues=dues,
             notices_by_year=sorted(by_year.items()), downloads=downloads, titles=self.titles,
             partners=sorted(fc.partners.values(), key=lambda p: p.id),
             last_month=s.series[-1][0] if s.series else None,

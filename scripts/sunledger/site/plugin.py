@@ -12,6 +12,8 @@ Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import importlib
 import logging
 from pathlib import Path
@@ -115,7 +117,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         by_fund: dict[str, dict[str, bytes]] = {}
         for uri, data in downloads.items():
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
-        self.portal = portal = Portal(district, config.site_url, intro, by_fund, photos)
+        receipts = self._receipts(district, files, config)
+        as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
+        self.portal = portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
         for page in portal.pages():
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
@@ -174,6 +178,23 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                     uri = f"photos/{code}/{path.relative_to(folder.resolve()).as_posix()}"
                     self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
                     out[(code, photo)] = uri
+        return out
+
+    def _receipts(self, district: District, files: Files, config) -> dict[tuple[str, str], str]:
+        """Receipts marked `receipt-public: TRUE`, published beside the fund page (funds/<CODE>/receipts/…); the rest only say they exist."""
+        out: dict[tuple[str, str], str] = {}
+        for code in sorted(district.books):
+            folder = (district.root / "ledger" / "funds" / code).resolve()
+            for txn in district.books[code].txns:
+                receipt = txn.meta.get("receipt")
+                if not receipt or txn.meta.get("receipt-public") is not True or (code, str(receipt)) in out:
+                    continue
+                path = (folder / str(receipt)).resolve()
+                if not path.is_file() or folder not in path.parents:
+                    continue  # SL801 already stopped the build for a missing or escaping receipt
+                uri = f"funds/{code}/{path.relative_to(folder).as_posix()}"
+                self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
+                out[(code, str(receipt))] = uri
         return out
 
     def _nav(self, files: Files, portal: Portal) -> list:

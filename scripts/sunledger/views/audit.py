@@ -394,21 +394,12 @@ def _merchants(district: District, code: str, period: Period) -> list[MerchantLi
     books = district.books[code]
     if not books.txns:
         return []
-    last = books.txns[-1].date
-    y, m = last.year, last.month - 2
-    horizon = f"{y - (m < 1):04d}-{(m - 1) % 12 + 1:02d}"  # as W203: month M is due by the end of M+1
     out = []
     for pid, partner in sorted(books.fc.partners.items()):
         if partner.contract is None:
             continue
         view = partner_view(district, code, pid)
-        dues = []
-        for d in view.dues:
-            if not period.start <= d.month <= period.end:
-                continue
-            if d.status == "未缴" and d.month > horizon:
-                d = Due(d.month, d.revenue, d.due, d.paid, "未到期")
-            dues.append(d)
+        dues = [d for d in view.dues if period.start <= d.month <= period.end]  # 未到期 as W203 counts
         if dues:
             out.append(MerchantLine(pid, partner.name, partner.contract.rate or district.config.merchant_rate, dues))
     return out

@@ -54,6 +54,8 @@ class Line:
     corrects: str | None = None
     reason: str | None = None
     receipt: bool = False
+    public_receipt: str | None = None  # the receipt's path under the fund's folder, when marked public
+    fund: str = ""
 
 
 def public_payee(district: District, txn: data.Transaction) -> str:
@@ -72,10 +74,12 @@ def public_payee(district: District, txn: data.Transaction) -> str:
 def line_of(district: District, txn: data.Transaction) -> Line:
     money = ZERO
     source = category = project = None
+    fund = ""
     for p in txn.postings:
         role = district.classify(p.account)
         if role is None or p.units is None:
             continue
+        fund = fund or role.code
         if role.kind in (BANK, ASSET):
             money += p.units.number
         elif role.kind == INCOME and role.source is not None:
@@ -98,6 +102,8 @@ def line_of(district: District, txn: data.Transaction) -> Line:
         str(txn.meta["corrects"]) if txn.meta.get("corrects") else None,
         str(txn.meta["reason"]) if txn.meta.get("reason") else None,
         bool(txn.meta.get("receipt")),
+        str(txn.meta["receipt"]) if txn.meta.get("receipt") and txn.meta.get("receipt-public") is True else None,
+        fund,
     )
 
 

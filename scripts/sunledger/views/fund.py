@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,6 +10,9 @@ from decimal import Decimal
 from ..content.models import LEVEL_NAMES, Project
 from ..district import District
 from ..ledger.accounts import EXPENSE
+from ..ledger.seal import month_end
+from ..rules.disclosure import Overdue
+from ..rules.disclosure import overdue as calendar
 from .common import ZERO, fund_months, line_of, money_delta, month_of
 
 
@@ -121,3 +125,12 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
 
 def lines(district: District, code: str):
     return [line_of(district, t) for t in district.books[code].txns]
+
+
+def overdue(district: District, code: str, as_of: dt.date) -> list[Overdue]:
+    """What this fund should have published by `as_of` and has not (or late)."""
+    books = district.books[code]
+    ended = sorted({month_of(t.date) for t in books.txns if month_end(month_of(t.date)) < as_of})
+    sealed = {m: seal.date for m, seal in books.seals.items()}
+    years = sorted({t.date.year for t in books.txns})
+    return calendar(books.fc, ended, sealed, years, as_of, district.config.disclosure)

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..content.models import Partner, Project
 from ..district import District
 from ..ledger.accounts import INCOME
+from ..rules.merchants import due_horizon
 from .common import ZERO, Line, line_of, months
 
 
@@ -17,7 +18,7 @@ class Due:
     revenue: Decimal | None
     due: Decimal | None
     paid: Decimal
-    status: str  # 已缴 | 未缴 | 金额不符
+    status: str  # 已缴 | 未缴 | 金额不符 | 未到期
 
 
 @dataclass
@@ -57,9 +58,13 @@ def partner_view(district: District, code: str, partner_id: str) -> PartnerView:
         last = books.txns[-1].date
         horizon = f"{last.year:04d}-{last.month:02d}"
         rate = contract.rate or district.config.merchant_rate
+        due_by = due_horizon(last)  # the same months W203 counts
         for month in months(contract.start, min(contract.end or horizon, horizon)):
             amount, revenue = paid.get(month, (ZERO, None))
             due = (rate * revenue).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if revenue is not None else None
-            status = "未缴" if month not in paid else ("已缴" if due == amount else "金额不符")
+            if month in paid:
+                status = "已缴" if due == amount else "金额不符"
+            else:
+                status = "未缴" if month <= due_by else "未到期"
             view.dues.append(Due(month, revenue, due, amount, status))
     return view
