@@ -102,17 +102,8 @@ def due(revenue: Decimal, rate: Decimal = RATE) -> Decimal:
     return (rate * revenue).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def split(amount: Decimal, plan: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
-    """DEVELOPING.md, Attribution 2: proportional shares, largest remainder to the fen."""
-    total = sum(plan.values())
-    sign = -1 if amount < 0 else 1
-    amount = abs(amount)
-    raw = [(name, amount * share / total) for name, share in plan.items()]
-    floors = [(name, r.quantize(FEN, rounding=ROUND_DOWN)) for name, r in raw]
-    left = int((amount - sum(f for _, f in floors)) / FEN)
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i][1] - floors[i][1]), i))
-    extra = {i: FEN for i in order[:left]}
-    return [(name, sign * (f + extra.get(i, D(0)))) for i, (name, f) in enumerate(floors) if f + extra.get(i, D(0))]
+# the package's own split: the demo's funding plans must attribute exactly as the rules do
+from sunledger.ledger.attribution import split  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- model

@@ -174,10 +174,25 @@ class Project(_Model):
         return self
 
     @property
+    def stage_dates(self) -> list[tuple[str, dt.date | None]]:
+        """Each step of 点单 → 评单 with its date, None where not reached."""
+        return list(
+            zip(
+                STAGES,
+                (
+                    self.requested,
+                    self.approved.date if self.approved else None,
+                    self.accepted,
+                    self.started,
+                    self.completed,
+                    self.rating.date if self.rating else None,
+                ),
+            )
+        )
+
+    @property
     def stage(self) -> str:
+        """The last step reached (a rating without a date still counts as 评单)."""
         if self.rating is not None:
             return "评单"
-        for name, value in (("完成", self.completed), ("实施", self.started), ("接单", self.accepted), ("派单", self.approved)):
-            if value is not None:
-                return name
-        return "点单"
+        return next((name for name, day in reversed(self.stage_dates) if day is not None), "点单")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..content.models import STAGES, Partner, Project
+from ..content.models import Partner, Project
 from ..district import District
 from ..ledger.accounts import EXPENSE
 from .common import ZERO, Line, line_of
@@ -50,18 +50,6 @@ def project_view(district: District, code: str, pid: str) -> ProjectView:
         if flow.fund == code and flow.project == pid:
             by_source[flow.source] += flow.amount
             restricted += flow.restricted
-    stages = list(
-        zip(
-            STAGES,
-            (
-                project.requested,
-                project.approved.date if project.approved else None,
-                project.accepted,
-                project.started,
-                project.completed,
-                project.rating.date if project.rating else None,
-            ),
-        )
-    )
+    stages = project.stage_dates
     partner = books.fc.partners.get(project.partner) if project.partner else None
     return ProjectView(code, books.fc.fund.name, project, partner, spent, project.budget - spent, dict(by_source), restricted, lines, stages)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from ..content.models import STAGES
 from ..district import District
 from ..ledger.accounts import BANK, EXPENSE
 from .common import ZERO, Line, first_day, line_of, money_delta, month_of, next_month
@@ -94,19 +93,7 @@ def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
             restricted[flow.project] += flow.restricted
     out = {}
     for pid, project in books.fc.projects.items():
-        stages = list(
-            zip(
-                STAGES,
-                (
-                    project.requested,
-                    project.approved.date if project.approved else None,
-                    project.accepted,
-                    project.started,
-                    project.completed,
-                    project.rating.date if project.rating else None,
-                ),
-            )
-        )
+        stages = project.stage_dates
         partner = books.fc.partners.get(project.partner) if project.partner else None
         cost = spent.get(pid, ZERO)
         out[pid] = ProjectView(
