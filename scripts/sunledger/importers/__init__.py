@@ -3,6 +3,7 @@ the ledger against them.
 
 - `table`: files (CSV in UTF-8/GBK, XLSX) to rows of text.
 - `bank_csv`, `alipay`, `wechat`: the dialects, each a parser and an importer.
+- `wallet`: the parsing Alipay and WeChat Pay share; they differ only in wording.
 - `statement`: the parsed statement every dialect yields.
 - `base`: the fund an import books into; lines to entries; duplicates.
 - `match`: the one-to-one pairing of statement lines and ledger transactions.

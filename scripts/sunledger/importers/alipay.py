@@ -10,14 +10,10 @@ bank card never touched it and is left to the bank statement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-from . import statement as st
 from .base import StatementImporter
-from .names import public_name, redact
-from .statement import ALIPAY, Line, Statement
-from .table import StatementError, money, when
+from .names import redact
+from .statement import ALIPAY
+from .wallet import Wallet, neutral_sign
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("交易时间", "交易创建时间", "付款时间", "创建时间"),
@@ -36,70 +32,23 @@ NEEDS = (("date", "payee", "summary", "direction", "amount"),)
 SKIP_STATUS = ("关闭", "失败", "撤销", "等待", "处理中")
 CARD_WORDS = ("银行", "储蓄卡", "信用卡", "借记卡", "花呗")
 
-
-def detect(rows: Sequence[Sequence[str]]) -> tuple[int, st.Columns] | None:
-    found = st.find_header(rows, ALIASES, NEEDS)
-    if found is None:
-        return None
-    head = "".join("".join(r) for r in rows[: found[0]])
-    if "微信" in head and "支付宝" not in head:
-        return None
-    return found
-
-
-def neutral_sign(kind: str) -> int | None:
-    """收/支 = 不计收支: which of these move money in or out of the balance."""
-    if "提现" in kind:
-        return -1
-    if "充值" in kind or "退款" in kind:
-        return 1
-    return None
-
-
-def parse(path: str | Path, rows: Sequence[Sequence[str]], group_words: tuple[str, ...] = ()) -> Statement:
-    found = detect(rows)
-    if found is None:
-        raise StatementError("找不到支付宝账单的表头（交易时间、交易对方、商品说明、收/支、金额）")
-    head, cols = found
-
-    def row_to_line(number: int, row: Sequence[str]) -> Line | str | None:
-        got = when(st.cell(row, cols, "date"))
-        if got is None:
-            return None
-        day, time = got
-        amount = money(st.cell(row, cols, "amount"))
-        if amount is None or amount == 0:
-            return "无金额的行，已跳过"
-        status = st.cell(row, cols, "status")
-        if any(w in status for w in SKIP_STATUS):
-            return f"交易状态“{status}”，未成交，已跳过"
-        direction = st.cell(row, cols, "direction")
-        summary = st.cell(row, cols, "summary")
-        if direction.startswith("收"):
-            sign = 1
-        elif direction.startswith("支"):
-            if any(w in st.cell(row, cols, "method") for w in CARD_WORDS):
-                return "以银行卡付款，未动用支付宝余额，见银行对账单"
-            sign = -1
-        else:
-            sign = neutral_sign(summary + st.cell(row, cols, "category") + status)
-            if sign is None:
-                return f"不计收支（{redact(summary) or '未注明'}），已跳过"
-        person = st.cell(row, cols, "payee")
-        return Line(
-            line=number,
-            date=day,
-            amount=sign * abs(amount),
-            balance=None,
-            payee=public_name(person, group_words),
-            narration=redact(summary, person),
-            ref=redact(st.cell(row, cols, "ref")),
-            time=time,
-        )
-
-    lines, notes = st.parse_lines(rows, head + 1, row_to_line)
-    preamble = rows[:head]
-    return Statement(Path(path), ALIPAY, lines, None, st.period(preamble), notes)
+WALLET = Wallet(
+    kind=ALIPAY,
+    own_word="支付宝",
+    other_word="微信",
+    header_error="找不到支付宝账单的表头（交易时间、交易对方、商品说明、收/支、金额）",
+    aliases=ALIASES,
+    needs=NEEDS,
+    skip_status=SKIP_STATUS,
+    status_label="交易状态",
+    card_words=CARD_WORDS,
+    card_note="以银行卡付款，未动用支付宝余额，见银行对账单",
+    neutral_from=("summary", "category", "status"),
+    neutral_note=lambda summary, category: f"不计收支（{redact(summary) or '未注明'}），已跳过",
+    category_for_blank_summary=False,
+)
+detect = WALLET.detect
+parse = WALLET.parse
 
 
 class Importer(StatementImporter):
@@ -108,3 +57,6 @@ class Importer(StatementImporter):
     kind = ALIPAY
     detect = staticmethod(detect)
     parse = staticmethod(parse)
+
+
+__all__ = ["ALIASES", "CARD_WORDS", "NEEDS", "SKIP_STATUS", "WALLET", "Importer", "detect", "neutral_sign", "parse"]

@@ -10,14 +10,9 @@ to the bank statement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-from . import statement as st
 from .base import StatementImporter
-from .names import public_name, redact
-from .statement import WECHAT, Line, Statement
-from .table import StatementError, money, when
+from .statement import WECHAT
+from .wallet import Wallet, neutral_sign
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("交易时间",),
@@ -36,70 +31,23 @@ NEEDS = (("date", "category", "payee", "direction", "amount", "status"),)
 SKIP_STATUS = ("失败", "关闭", "已退回", "待", "撤销")
 CARD_WORDS = ("银行", "储蓄卡", "信用卡", "借记卡")
 
-
-def detect(rows: Sequence[Sequence[str]]) -> tuple[int, st.Columns] | None:
-    found = st.find_header(rows, ALIASES, NEEDS)
-    if found is None:
-        return None
-    head = "".join("".join(r) for r in rows[: found[0]])
-    if "支付宝" in head and "微信" not in head:
-        return None
-    return found
-
-
-def neutral_sign(kind: str) -> int | None:
-    if "提现" in kind:
-        return -1
-    if "充值" in kind or "退款" in kind:
-        return 1
-    return None
-
-
-def parse(path: str | Path, rows: Sequence[Sequence[str]], group_words: tuple[str, ...] = ()) -> Statement:
-    found = detect(rows)
-    if found is None:
-        raise StatementError("找不到微信支付账单的表头（交易时间、交易类型、交易对方、收/支、金额、当前状态）")
-    head, cols = found
-
-    def row_to_line(number: int, row: Sequence[str]) -> Line | str | None:
-        got = when(st.cell(row, cols, "date"))
-        if got is None:
-            return None
-        day, time = got
-        amount = money(st.cell(row, cols, "amount"))
-        if amount is None or amount == 0:
-            return "无金额的行，已跳过"
-        status = st.cell(row, cols, "status")
-        if any(w in status for w in SKIP_STATUS):
-            return f"状态“{status}”，未成交，已跳过"
-        direction, kind = st.cell(row, cols, "direction"), st.cell(row, cols, "category")
-        summary = st.cell(row, cols, "summary")
-        if direction.startswith("收"):
-            sign = 1
-        elif direction.startswith("支"):
-            if any(w in st.cell(row, cols, "method") for w in CARD_WORDS):
-                return "以银行卡付款，未动用零钱，见银行对账单"
-            sign = -1
-        else:
-            sign = neutral_sign(kind + status)
-            if sign is None:
-                return f"中性交易（{kind or '未注明'}），已跳过"
-        person = st.cell(row, cols, "payee")
-        text = summary if summary not in ("", "/") else kind
-        return Line(
-            line=number,
-            date=day,
-            amount=sign * abs(amount),
-            balance=None,
-            payee=public_name(person, group_words),
-            narration=redact(text, person),
-            ref=redact(st.cell(row, cols, "ref")),
-            time=time,
-        )
-
-    lines, notes = st.parse_lines(rows, head + 1, row_to_line)
-    preamble = rows[:head]
-    return Statement(Path(path), WECHAT, lines, None, st.period(preamble), notes)
+WALLET = Wallet(
+    kind=WECHAT,
+    own_word="微信",
+    other_word="支付宝",
+    header_error="找不到微信支付账单的表头（交易时间、交易类型、交易对方、收/支、金额、当前状态）",
+    aliases=ALIASES,
+    needs=NEEDS,
+    skip_status=SKIP_STATUS,
+    status_label="状态",
+    card_words=CARD_WORDS,
+    card_note="以银行卡付款，未动用零钱，见银行对账单",
+    neutral_from=("category", "status"),
+    neutral_note=lambda summary, category: f"中性交易（{category or '未注明'}），已跳过",
+    category_for_blank_summary=True,
+)
+detect = WALLET.detect
+parse = WALLET.parse
 
 
 class Importer(StatementImporter):
@@ -108,3 +56,6 @@ class Importer(StatementImporter):
     kind = WECHAT
     detect = staticmethod(detect)
     parse = staticmethod(parse)
+
+
+__all__ = ["ALIASES", "CARD_WORDS", "NEEDS", "SKIP_STATUS", "WALLET", "Importer", "detect", "neutral_sign", "parse"]
