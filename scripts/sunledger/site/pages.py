@@ -293,10 +293,13 @@ class Portal:
         latest = [self.notices[c][-1] for c in self.order if self.notices[c]]
         active = [v for v in self.projects.values() if v.project.stage in ("派单", "接单", "实施")]
         title = self.d.content.district.name
-        intro = self.intro.strip() or f"# {title}"
+        # Above `<!-- more -->` opens the page; the rest follows the funds, so a phone shows numbers first.
+        head, _, tail = self.intro.partition("<!-- more -->")
         text = self._render("home.html", "", totals=totals, funds=self.order, tree=self.tree(),
                             latest=latest, active=active)
-        return self._page("index.md", title, text, True, head=intro)
+        if tail.strip():
+            text += "\n\n" + tail.strip() + "\n"
+        return self._page("index.md", title, text, True, head=head.strip() or f"# {title}")
 
     def fund(self, code: str) -> Page:
         s = self.summaries[code]
