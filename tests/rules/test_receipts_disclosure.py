@@ -79,3 +79,22 @@ def test_project_reports_and_annual_report(district):
     assert _codes(_calendar(district, dt.date(2024, 6, 2)), "W904")
     assert not _codes(_calendar(district, dt.date(2025, 5, 31)), "W905")
     assert _codes(_calendar(district, dt.date(2025, 6, 1)), "W905")
+
+
+def test_a_correction_must_reverse_something_of_its_month(district):
+    district.ledger(LEDGER + """
+2024-02-03 * "测试街道办事处" "更正一月拨款"
+  corrects: "2024-01"
+  reason: "拨款金额更正"
+  Assets:Test:Bank        -100.00 CNY
+  Income:Test:Gov
+
+2024-02-04 * "幸福食堂" "更正一月找不到的东西"
+  corrects: "2024-01"
+  reason: "示例"
+  Expenses:Test:Infrastructure    -1.00 CNY
+  Assets:Test:Bank
+""")
+    _with_receipt(district)
+    w404 = _codes(district.problems(dt.date(2024, 2, 5)), "W404")
+    assert len(w404) == 1 and "2024-01" in w404[0]  # the Gov refund reverses the January grant; the other reverses nothing

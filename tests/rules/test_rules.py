@@ -115,6 +115,13 @@ BROKEN = {
     "SL304": (INCOME + """
 2024-02-01 balance Assets:Test:Bank 2000.01 CNY
 """, "balance", ""),
+    "SL403": (INCOME + """
+2024-01-20 * "测试街道办事处" "更正：把本月当成了以前的月份"
+  corrects: "2024-01"
+  reason: "示例"
+  Assets:Test:Bank        -10.00 CNY
+  Income:Test:Gov
+""", "2024-01-20 *", ""),
     "SL501": (INCOME + """
 2024-01-09 * "社区志愿者" "联系电话 13812345678"
   Assets:Test:Bank        10.00 CNY

@@ -91,6 +91,9 @@ def test_notice_matches_bank_and_shows_corrections(loaded):
     feb = notice(loaded, "Test", "2024-02")
     assert feb.opening == Decimal("1650.00") and feb.closing == Decimal("1700.00")
     assert feb.corrections_made and feb.corrections_made[0].corrects == "2024-01"
+    # a partial refund is linked to the entry it corrects by account, project and sign
+    assert [o.narration for o in jan.corrections[0].originals] == ["路灯维修"]
+    assert [o.narration for o in feb.corrections_made[0].originals] == ["路灯维修"]
 
 
 def test_project_view(loaded):

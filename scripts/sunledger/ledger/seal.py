@@ -80,3 +80,38 @@ def digest(entries: Iterable[data.Directive]) -> str:
 def month_end(month: str) -> dt.date:
     y, m = map(int, month.split("-"))
     return (dt.date(y + (m == 12), m % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+def corrected_entries(correction: data.Transaction, month_txns: Iterable[data.Transaction]) -> list[data.Transaction]:
+    """The entries of the corrected month that a correction reverses.
+
+    Sealed entries cannot carry a link added later, so the link is found in
+    the postings: an entry with the opposite amount on the same account (and
+    project, where one is named); failing that, for a partial correction, an
+    entry of the opposite sign there.
+    """
+
+    def project(txn: data.Transaction, p: data.Posting) -> str | None:
+        value = (p.meta or {}).get("project") or txn.meta.get("project")
+        return str(value) if value else None
+
+    reversed_ = [(p.account, -p.units.number, project(correction, p)) for p in correction.postings if p.units is not None]
+    candidates = [t for t in month_txns if t is not correction]
+
+    def matching(exact: bool) -> list[data.Transaction]:
+        out = []
+        for t in candidates:
+            for p in t.postings:
+                if p.units is None:
+                    continue
+                for account, amount, pid in reversed_:
+                    same_place = p.account == account and project(t, p) == pid
+                    if same_place and (p.units.number == amount if exact else (p.units.number > 0) == (amount > 0)):
+                        out.append(t)
+                        break
+                else:
+                    continue
+                break
+        return out
+
+    return matching(True) or matching(False)

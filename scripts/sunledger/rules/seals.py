@@ -1,5 +1,6 @@
-"""SL401/SL402: a published month is sealed; any change to it is an error
-naming the month. Corrections go into an open month."""
+"""SL401–SL403, W404: a published month is sealed; any change to it is an
+error naming the month. Corrections go into a later month, say why, and
+reverse an entry of the month they name."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from collections import defaultdict
 
 from beancount.core import data
 
-from ..errors import error
-from ..ledger.seal import SEAL, digest, month_end
-from .context import Ctx, rule, where
+from ..errors import error, warning
+from ..ledger.seal import SEAL, corrected_entries, digest, month_end
+from .context import Ctx, context, rule, where
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -68,5 +69,43 @@ def check(entries: list, ctx: Ctx) -> list:
     return errors
 
 
-seals = rule(check)
+def _corrections(ctx: Ctx):
+    """(correction, the month it names, that fund's transactions of the month) for each `corrects:`."""
+    by_month: dict[tuple[str, str], list] = defaultdict(list)
+    fund_of = {}
+    for txn in ctx.txns:
+        role = next((r for _, r in ctx.roles(txn) if r is not None), None)
+        if role is not None:
+            fund_of[id(txn)] = role.code
+            by_month[(role.code, f"{txn.date:%Y-%m}")].append(txn)
+    for txn in ctx.txns:
+        if "corrects" in txn.meta and id(txn) in fund_of:
+            month = str(txn.meta["corrects"])
+            yield txn, month, by_month.get((fund_of[id(txn)], month), [])
+
+
+def check_corrections(entries: list, ctx: Ctx) -> list:
+    """SL403: a correction names an earlier month, in YYYY-MM, and says why."""
+    errors = []
+    for txn, month, _ in _corrections(ctx):
+        if not _MONTH.match(month) or month >= f"{txn.date:%Y-%m}":
+            errors.append(error(where(txn), "SL403", f"corrects: “{month}” 应为本笔之前的某个月份（YYYY-MM）", txn))
+        elif not txn.meta.get("reason"):
+            errors.append(error(where(txn), "SL403", f"更正 {month} 的分录须用 reason: 写明原因（网站公示更正说明）", txn))
+    return errors
+
+
+def warnings(entries: list, options_map: dict, **_kw) -> list:
+    """W404: a correction whose original entry cannot be found in the month it names."""
+    ctx = context(entries, options_map)
+    if ctx is None:
+        return []
+    return [
+        warning(where(txn), "W404", f"在 {month} 找不到这笔更正所冲销的原分录（同一科目、相反金额）", txn)
+        for txn, month, month_txns in _corrections(ctx)
+        if _MONTH.match(month) and month < f"{txn.date:%Y-%m}" and not corrected_entries(txn, month_txns)
+    ]
+
+
+seals = rule(lambda entries, ctx: check(entries, ctx) + check_corrections(entries, ctx))
 __plugins__ = ("seals",)

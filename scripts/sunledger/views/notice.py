@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ..district import District
 from ..ledger.accounts import BANK
+from ..ledger.seal import corrected_entries
 from .common import ZERO, Line, first_day, line_of, money_delta, month_of, next_month
 
 
@@ -17,6 +18,7 @@ class Correction:
     corrects: str
     reason: str
     line: Line
+    originals: tuple[Line, ...] = ()  # the entries of the corrected month it reverses
 
 
 @dataclass
@@ -40,6 +42,14 @@ class Notice:
         return None if self.bank_asserted is None else self.bank_asserted == self.bank_closing
 
 
+def correction(district: District, txn, txns) -> Correction:
+    """A `corrects:` entry with the entries it reverses in the month it names."""
+    month = str(txn.meta["corrects"])
+    in_month = [t for t in txns if month_of(t.date) == month]
+    originals = tuple(line_of(district, t) for t in corrected_entries(txn, in_month))
+    return Correction(txn.date, month, str(txn.meta.get("reason", "")), line_of(district, txn), originals)
+
+
 def notice(district: District, code: str, month: str) -> Notice:
     books = district.books[code]
     start, end = first_day(month), first_day(next_month(month))
@@ -55,14 +65,14 @@ def notice(district: District, code: str, month: str) -> Notice:
             continue
         corrects = txn.meta.get("corrects")
         if corrects is not None and str(corrects) == month and txn.date >= end:
-            later.append(Correction(txn.date, month, str(txn.meta.get("reason", "")), line_of(district, txn)))
+            later.append(correction(district, txn, books.txns))
         if txn.date >= end:
             continue
         line = line_of(district, txn)
         lines.append(line)
         bank_delta += money_delta(district, txn, bank_only=True)
         if corrects is not None:
-            made.append(Correction(txn.date, str(corrects), str(txn.meta.get("reason", "")), line))
+            made.append(correction(district, txn, books.txns))
     asserted = None
     for b in books.balances:
         role = district.classify(b.account)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ..district import District
 from ..ledger.accounts import BANK, EXPENSE
+from ..ledger.seal import corrected_entries
 from .common import ZERO, Line, first_day, line_of, money_delta, month_of, next_month
 from .notice import Correction, Notice
 from .project import ProjectView
@@ -40,6 +41,11 @@ def all_notices(district: District, code: str) -> list[Notice]:
             lines[key] = line_of(district, txn)
         return lines[key]
 
+    def correction(txn) -> Correction:
+        named = str(txn.meta["corrects"])
+        originals = tuple(line(t) for t in corrected_entries(txn, by_month.get(named, [])))
+        return Correction(txn.date, named, str(txn.meta.get("reason", "")), line(txn), originals)
+
     out: list[Notice] = []
     opening = bank_open = ZERO
     for month in sorted(by_month):
@@ -47,12 +53,8 @@ def all_notices(district: District, code: str) -> list[Notice]:
         txns = by_month[month]
         shown = [line(t) for t in txns]
         bank_delta = sum((money_delta(district, t, bank_only=True) for t in txns), ZERO)
-        made = [
-            Correction(t.date, str(t.meta["corrects"]), str(t.meta.get("reason", "")), line(t))
-            for t in txns
-            if t.meta.get("corrects") is not None
-        ]
-        after = [Correction(t.date, month, str(t.meta.get("reason", "")), line(t)) for t in later.get(month, []) if t.date >= end]
+        made = [correction(t) for t in txns if t.meta.get("corrects") is not None]
+        after = [correction(t) for t in later.get(month, []) if t.date >= end]
         income = sum((x.amount for x in shown if x.amount > 0), ZERO)
         spending = -sum((x.amount for x in shown if x.amount < 0), ZERO)
         seal = books.seals.get(month)
