@@ -105,7 +105,6 @@ def due(revenue: Decimal, rate: Decimal = RATE) -> Decimal:
 # the package's own split: the demo's funding plans must attribute exactly as the rules do
 from sunledger.ledger.attribution import split  # noqa: E402,F401
 
-
 # ---------------------------------------------------------------- model
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from demokit import (
-    D,
-    FundInfo,
     LAST_MONTH,
     MISSING_SHARE,
     Book,
+    D,
+    FundInfo,
     Partner,
     Posting,
     Project,

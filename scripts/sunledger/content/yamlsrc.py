@@ -7,9 +7,9 @@ the line of the file the treasurer has to fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import yaml

@@ -13,7 +13,6 @@ Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
 from __future__ import annotations
 
 import datetime as dt
-
 import importlib
 import logging
 from pathlib import Path
