@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
 from sunledger.synth import as_of  # noqa: E402
+
 BIN = Path(sys.executable).parent
 SAMPLE = 0.05  # seconds between /proc samples
 PAGE = os.sysconf("SC_PAGE_SIZE")
