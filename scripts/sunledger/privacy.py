@@ -36,9 +36,21 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def find_private(text: str) -> Iterator[tuple[str, str]]:
-    """Yield (code, matched text) for each phone, ID-card or bank-card number."""
-    if not text or _ANY_RUN.search(text) is None:
+    """Yield (code, matched text) for each phone, ID-card or bank-card number.
+
+    The three patterns run only on windows around runs of 11+ digits and
+    separators: on a built site's 50 MB of HTML, running them over whole pages
+    cost more than the rest of the privacy scan together.
+    """
+    if not text:
         return
+    for run in _ANY_RUN.finditer(text):
+        # 4 before: an optional "+86 " prefix; 1 on each side: the not-glued-to-digits look-arounds
+        start = max(run.start() - 4, 0)
+        yield from _find_in(text[start : run.end() + 1])
+
+
+def _find_in(text: str) -> Iterator[tuple[str, str]]:
     taken: list[tuple[int, int]] = []
     for m in _ID18.finditer(text):
         if _id_checksum_ok(m.group()):

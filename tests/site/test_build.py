@@ -179,6 +179,28 @@ def test_chinese_search_indexes_projects_not_notices(site, district):
     assert any(title in d["title"].replace("\u200b", "") for d in index["docs"])
 
 
+def test_search_index_holds_one_short_entry_per_fund_project_and_partner(site, district):
+    """What residents search for, not every table row: the index a phone downloads stays small."""
+    import json
+
+    from sunledger.views.project import project_view
+
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    generated = [d for d in index["docs"] if not d["location"].startswith("guide/")]
+    projects = {pid: code for code, b in district.books.items() for pid in b.fc.projects}
+    partners = sum(len(b.fc.partners) for b in district.books.values())
+    assert len(generated) == len(district.books) + len(projects) + partners
+    assert all("#" not in d["location"] for d in generated)
+    by_location = {d["location"]: d["text"].replace("\u200b", "") for d in generated}
+    # a payee is found through the project that paid it (masked names only)
+    code = "Guangming"
+    pid, view = next((pid, v) for pid in sorted(district.books[code].fc.projects)
+                     if (v := project_view(district, code, pid)).lines)
+    assert view.lines[0].payee in by_location[f"projects/{pid}/"]
+    assert max(len(t) for t in by_location.values()) < 600
+    assert "基金" in (site / "search/search_index.json").read_text(encoding="utf-8")  # 3 bytes a character, not \\uXXXX
+
+
 def test_detail_pages_stay_out_of_the_global_nav(site):
     for url in ("", "funds/Guangming", "funds/Guangming/notices/2025-03", "projects/GM-2025-01"):
         html = page(site, url)

@@ -266,6 +266,8 @@ class Portal:
     def _page(src_uri: str, title: str, text: str, in_nav: bool, head: str = "", **meta) -> Page:
         markdown, blocks = stash(text)
         body = f"{head}\n\n{markdown}" if head else markdown
+        # Out of Material's search index: site/search.py adds one short entry per fund, project and partner.
+        meta["search"] = False
         return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks)
 
     def pages(self) -> Iterator[Page]:
@@ -305,10 +307,7 @@ class Portal:
         s = self.summaries[code]
         fc = self.d.books[code].fc
         fund = fc.fund
-        parent = None
-        if fund.parent:
-            node = next((n for n in self.d.content.district.nodes if n.id == fund.parent), None)
-            parent = node.name if node else self.d.books[fund.parent].fc.fund.name if fund.parent in self.d.books else None
+        parent = self.parent_name(code)
         projects = sorted(fc.projects.values(), key=lambda p: p.id)
         dues = self._dues(code)
         by_year: dict[str, list[Notice]] = defaultdict(list)
@@ -335,6 +334,14 @@ class Portal:
             restricted_total=sum((sum(x.restricted.values(), ZERO) for x in s.sources), ZERO),
         )
         return self._page(src_of(url), s.name, text, True)
+
+    def parent_name(self, code: str) -> str | None:
+        """The name of the node or fund a fund sits under."""
+        up = self.d.books[code].fc.fund.parent
+        if not up:
+            return None
+        node = next((n for n in self.d.content.district.nodes if n.id == up), None)
+        return node.name if node else self.d.books[up].fc.fund.name if up in self.d.books else None
 
     def _dues(self, code: str) -> list[dict]:
         out = []
@@ -372,7 +379,7 @@ class Portal:
             prev=items[i - 1].month if i > 0 else None, next=items[i + 1].month if i + 1 < len(items) else None,
         )
         title = f"{n.name} {fmt.month_zh(n.month)}收支公示"
-        return self._page(src_of(url), title, text, False, search=False, hide=("navigation", "toc"))
+        return self._page(src_of(url), title, text, False, hide=("navigation", "toc"))
 
     def project_list(self) -> Page:
         views = list(self.projects.values())

@@ -5,7 +5,8 @@
     on_pre_page  date every page by the ledger, not the clock (reproducible sitemap)
     on_env       the build line (commit + ledger checksum) for the theme override
     on_serve     watch the ledger and sunledger.yml too
-    on_post_build  scan every written file for private data; refuse to publish it
+    on_post_build  add funds, projects and partners to the search index;
+                 scan every written file for private data; refuse to publish it
 
 Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
 """
@@ -20,12 +21,12 @@ from pathlib import Path
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
-from . import scan
+from . import scan, search
 from .buildinfo import BuildInfo, build_info
 from .pages import Portal, unstash
 
@@ -237,10 +238,16 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     # ------------------------------------------------------------ output
 
+    @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
-        if self.portal is None or not self.config.privacy_scan:
+        if self.portal is None:
             return
         site = Path(config.site_dir)
+        index = site / "search" / "search_index.json"
+        if index.is_file():
+            search.add_to_index(index, search.entries(self.portal))
+        if not self.config.privacy_scan:
+            return
         problems = scan.scan_site(site, self.portal.raw_private_payees())
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])

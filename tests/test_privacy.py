@@ -1,0 +1,47 @@
+"""find_private scans windows around digit runs; it must find exactly what a scan of the whole text finds."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sunledger import privacy
+from sunledger.privacy import _CARD, _ID18, _PHONE, _id_checksum_ok, _luhn_ok, find_private
+
+
+def whole_text(text: str) -> list[tuple[str, str]]:
+    """The straightforward scan: each pattern over the whole text."""
+    out, taken = [], []
+    for m in _ID18.finditer(text):
+        if _id_checksum_ok(m.group()):
+            taken.append(m.span())
+            out.append(("SL502", m.group()))
+    for m in _PHONE.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            taken.append(m.span())
+            out.append(("SL501", m.group()))
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"[- ]", "", m.group())
+        if 16 <= len(digits) <= 19 and _luhn_ok(digits) and not any(a <= m.start() < b for a, b in taken):
+            out.append(("SL503", m.group()))
+    return out
+
+
+PHONE, ID, CARD = "13812345678", "11010519491231002X", "6222021234567890123"
+pieces = st.sampled_from([PHONE, ID, CARD, "+86 ", "+86-", "-", " ", "0", "1", "8", "X", "x", "a", "，", "金额", "5,723.46",
+                          "2024-03-01", "\n", "6222 0212 3456 7890 123", "138-1234-5678"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(pieces, max_size=12).map("".join))
+def test_windows_find_what_the_whole_text_scan_finds(text):
+    assert sorted(find_private(text)) == sorted(whole_text(text))
+
+
+def test_known_numbers_are_found_in_prose():
+    text = f"联系人电话{PHONE}，身份证{ID}，卡号 6222 0212 3456 7890 123，金额 5,723.46 元"
+    codes = [code for code, _ in find_private(text)]
+    assert codes.count("SL501") == 1 and codes.count("SL502") == 1
+    assert privacy.mask_hint(PHONE) == "138******78"
