@@ -25,7 +25,7 @@ from .content.models import LEVEL_NAMES
 from .district import District
 from .ledger.accounts import EQUITY
 from .views.common import ZERO, line_of
-from .views.project import project_view
+from .views.site_extra import all_project_views
 
 FEN = Decimal("0.01")
 ROOT = "downloads"
@@ -154,6 +154,7 @@ def transactions_csv(rows: list[Row]) -> bytes:
 # --- XLSX --------------------------------------------------------------------
 
 _WIDTHS = (11, 6, 12, 10, 10, 12, 16, 36, 9, 36)
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's 1900 date system, for dates after 1900-02-28
 
 
 def transactions_xlsx(rows: list[Row], title: str, stamp: dt.date) -> bytes:
@@ -179,7 +180,7 @@ def transactions_xlsx(rows: list[Row], title: str, stamp: dt.date) -> bytes:
         ws.write_string(0, col, head, bold)
         ws.set_column(col, col, width)
     for i, r in enumerate(rows, start=1):
-        ws.write_datetime(i, 0, dt.datetime(r.date.year, r.date.month, r.date.day), day)
+        ws.write_number(i, 0, (r.date - EXCEL_EPOCH).days, day)  # the cell write_datetime makes, 10x cheaper
         ws.write_string(i, 1, r.direction)
         ws.write_number(i, 2, float(money(r.amount)), amount)
         for col, text in enumerate(r.texts()[3:], start=3):
@@ -220,8 +221,9 @@ BUDGET_COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
 
 def _budget_rows(district: District, code: str) -> list[tuple[str, ...]]:
     rows = []
-    for pid in sorted(district.books[code].fc.projects):
-        v = project_view(district, code, pid)
+    views = all_project_views(district, code)
+    for pid in sorted(views):
+        v = views[pid]
         p = v.project
         rows.append(
             (

@@ -61,6 +61,19 @@ class Attribution:
     # (fund, source) -> unrestricted balance; (fund, source, project) -> restricted balance
     balance: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     restricted: dict[tuple[str, str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    _by_fund: dict[str, tuple[list[Flow], list[Flow]]] | None = field(default=None, repr=False, compare=False)
+
+    def of_fund(self, code: str) -> tuple[list[Flow], list[Flow]]:
+        """(income, spending) flows of one fund, in walk order; views of a district of
+        hundreds of funds would otherwise each scan every fund's flows."""
+        if self._by_fund is None:
+            index: dict[str, tuple[list[Flow], list[Flow]]] = {}
+            for flow in self.income:
+                index.setdefault(flow.fund, ([], []))[0].append(flow)
+            for flow in self.spending:
+                index.setdefault(flow.fund, ([], []))[1].append(flow)
+            self._by_fund = index
+        return self._by_fund.get(code, ([], []))
 
 
 def _meta(txn: data.Transaction, posting: data.Posting, key: str) -> str | None:

@@ -336,7 +336,7 @@ def _sources(district: District, code: str, period: Period) -> tuple[list[Source
     rolls: dict[str, SourceRoll] = {}
     pools: dict[tuple[str, str], Pool] = {}
     projects = district.books[code].fc.projects
-    for flow in district.attribution.income:
+    for flow in district.attribution.of_fund(code)[0]:
         if flow.fund != code or flow.txn.date >= period.stop:
             continue
         roll = rolls.setdefault(flow.source, SourceRoll(flow.source))
@@ -357,7 +357,7 @@ def _sources(district: District, code: str, period: Period) -> tuple[list[Source
             else:
                 pool.received += flow.amount
                 pool.gifts.append(flow)
-    for flow in district.attribution.spending:
+    for flow in district.attribution.of_fund(code)[1]:
         if flow.fund != code or flow.txn.date >= period.stop:
             continue
         roll = rolls.setdefault(flow.source, SourceRoll(flow.source))
@@ -415,7 +415,7 @@ def audit(district: District, code: str, start: str, end: str, as_of: dt.date | 
     period = Period(start, end)
     income: dict[str, Decimal] = defaultdict(Decimal)
     by_month: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for flow in district.attribution.income:
+    for flow in district.attribution.of_fund(code)[0]:
         if flow.fund == code and flow.txn.date in period and _kind(district, flow) == INCOME:
             income[flow.source] += flow.amount
             by_month[month_of(flow.txn.date)][flow.source] += flow.amount
@@ -436,7 +436,7 @@ def audit(district: District, code: str, start: str, end: str, as_of: dt.date | 
             pid = (p.meta or {}).get("project") or txn.meta.get("project")
             by_project[str(pid) if pid else "（无项目）"] += p.units.number
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for flow in district.attribution.spending:
+    for flow in district.attribution.of_fund(code)[1]:
         if flow.fund == code and flow.txn.date in period:
             flows[(flow.source, flow.project or "")] += flow.amount
     sources, pools = _sources(district, code, period)

@@ -58,7 +58,8 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
     if year is None and district.last_date is not None:
         year = (books.txns[-1].date if books.txns else district.last_date).year
     income, year_income = defaultdict(Decimal), defaultdict(Decimal)
-    for flow in district.attribution.income:
+    fund_income, fund_spending = district.attribution.of_fund(code)
+    for flow in fund_income:
         if flow.fund == code:
             income[flow.source] += flow.amount
             if flow.txn.date.year == year:
@@ -77,7 +78,7 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
             if pid:
                 by_project[str(pid)] += p.units.number
     spent, flows = defaultdict(Decimal), defaultdict(Decimal)
-    for flow in district.attribution.spending:
+    for flow in fund_spending:
         if flow.fund == code:
             spent[flow.source] += flow.amount
             flows[(flow.source, flow.project or "")] += flow.amount

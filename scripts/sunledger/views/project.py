@@ -46,7 +46,7 @@ def project_view(district: District, code: str, pid: str) -> ProjectView:
             spent += amount
             lines.append(line_of(district, txn))
     by_source, restricted = defaultdict(Decimal), ZERO
-    for flow in district.attribution.spending:
+    for flow in district.attribution.of_fund(code)[1]:
         if flow.fund == code and flow.project == pid:
             by_source[flow.source] += flow.amount
             restricted += flow.restricted
