@@ -11,8 +11,10 @@ from sunledger import privacy
 from sunledger.privacy import _CARD, _ID18, _PHONE, _id_checksum_ok, _luhn_ok, find_private
 
 
-def whole_text(text: str) -> list[tuple[str, str]]:
+def whole_text(text: str, skip_digests: bool = False) -> list[tuple[str, str]]:
     """The straightforward scan: each pattern over the whole text."""
+    if skip_digests:
+        text = privacy._HEX_DIGEST.sub("#", text)
     out, taken = [], []
     for m in _ID18.finditer(text):
         if _id_checksum_ok(m.group()):
@@ -31,13 +33,21 @@ def whole_text(text: str) -> list[tuple[str, str]]:
 
 PHONE, ID, CARD = "13812345678", "11010519491231002X", "6222021234567890123"
 pieces = st.sampled_from([PHONE, ID, CARD, "+86 ", "+86-", "-", " ", "0", "1", "8", "X", "x", "a", "，", "金额", "5,723.46",
-                          "2024-03-01", "\n", "6222 0212 3456 7890 123", "138-1234-5678"])
+                          "2024-03-01", "\n", "6222 0212 3456 7890 123", "138-1234-5678",
+                          "3f9a", "0c81e7d2b4a6", "beef", "cbecaa530902b97ce4994398", "g", "Z"])
 
 
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(pieces, max_size=12).map("".join))
 def test_windows_find_what_the_whole_text_scan_finds(text):
     assert sorted(find_private(text)) == sorted(whole_text(text))
+    assert sorted(find_private(text, skip_digests=True)) == sorted(whole_text(text, skip_digests=True))
+
+
+def test_digits_inside_a_digest_are_not_numbers():
+    digest = "cbecaa530902b97ce49e" + PHONE + "ab" * 10
+    assert list(find_private(f"校验和 {digest}")) == [("SL501", PHONE)]
+    assert list(find_private(f"校验和 {digest}", skip_digests=True)) == []
 
 
 def test_known_numbers_are_found_in_prose():

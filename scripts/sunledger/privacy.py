@@ -15,6 +15,9 @@ _PHONE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?
 _ID18 = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![0-9])[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{4,7}(?![0-9])")
 _ANY_RUN = re.compile(r"[0-9][0-9 -]{9,}[0-9Xx]")
+# sha256 digests and commit ids: long hex runs whose digits are not numbers anyone typed
+_HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])")
+_HEX_CHARS = frozenset("0123456789abcdef")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -35,35 +38,53 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def find_private(text: str) -> Iterator[tuple[str, str]]:
+def find_private(text: str, skip_digests: bool = False) -> Iterator[tuple[str, str]]:
     """Yield (code, matched text) for each phone, ID-card or bank-card number.
 
     The three patterns run only on windows around runs of 11+ digits and
     separators: on a built site's 50 MB of HTML, running them over whole pages
-    cost more than the rest of the privacy scan together.
+    cost more than the rest of the privacy scan together. `skip_digests`
+    ignores digits inside sha256 digests and commit ids (long lowercase hex
+    runs), as if each were replaced by "#".
     """
     if not text:
         return
+    spans: list[list[int]] = []
     for run in _ANY_RUN.finditer(text):
         # 4 before: an optional "+86 " prefix; 1 on each side: the not-glued-to-digits look-arounds
-        start = max(run.start() - 4, 0)
-        yield from _find_in(text[start : run.end() + 1])
+        start, end = max(run.start() - 4, 0), run.end() + 1
+        if skip_digests:  # see a digest whole, with the characters around it
+            while start > 0 and text[start - 1] in _HEX_CHARS:
+                start -= 1
+            while end < len(text) and text[end] in _HEX_CHARS:
+                end += 1
+            start, end = max(start - 1, 0), end + 1
+        if spans and start <= spans[-1][1]:  # overlapping windows are one: nothing is found twice
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    for start, end in spans:
+        window = text[start:end]
+        if skip_digests:
+            window = _HEX_DIGEST.sub("#", window)
+        for code, found, _ in _find_in(window):
+            yield code, found
 
 
-def _find_in(text: str) -> Iterator[tuple[str, str]]:
+def _find_in(text: str) -> Iterator[tuple[str, str, int]]:
     taken: list[tuple[int, int]] = []
     for m in _ID18.finditer(text):
         if _id_checksum_ok(m.group()):
             taken.append(m.span())
-            yield "SL502", m.group()
+            yield "SL502", m.group(), m.start()
     for m in _PHONE.finditer(text):
         if not any(a <= m.start() < b for a, b in taken):
             taken.append(m.span())
-            yield "SL501", m.group()
+            yield "SL501", m.group(), m.start()
     for m in _CARD.finditer(text):
         digits = re.sub(r"[- ]", "", m.group())
         if 16 <= len(digits) <= 19 and _luhn_ok(digits) and not any(a <= m.start() < b for a, b in taken):
-            yield "SL503", m.group()
+            yield "SL503", m.group(), m.start()
 
 
 KIND_ZH = {"SL501": "手机号码", "SL502": "身份证号码", "SL503": "银行卡号"}
