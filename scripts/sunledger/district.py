@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from beancount.core import data
 
-from .check import Problem, _warnings, problem
+from beancount.parser import parser
+
+from .check import Problem, _parallel_ok, _warnings, problem
 from .content.load import Content, FundContent, load_content
 from .ledger.accounts import Classifier
 from .ledger.attribution import Attribution, attribute
-from .ledger.load import load
+from .ledger.load import fund_files, load
 from .ledger.seal import SEAL
 from .rules.context import context
 
@@ -51,6 +54,12 @@ class District:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "error"]
+
+    def without_entries(self) -> District:
+        """The same district with its content and facts but no ledger entries (and no attribution,
+        whose flows point at them): for holders of views computed already, so the entries can be freed."""
+        books = {code: FundBooks(b.fc) for code, b in self.books.items()}
+        return replace(self, books=books, attribution=Attribution())
 
 
 def checksum(paths: list[str]) -> str:
@@ -98,11 +107,52 @@ def district_from_entries(
     return District(ctx.root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)
 
 
-def load_district(root: Path, as_of: dt.date | None = None) -> District:
+def load_district(root: Path, as_of: dt.date | None = None, jobs: int = 1) -> District:
+    """Load the district; with jobs > 1, funds load in separate processes when main.beancount allows it."""
     root = Path(root).resolve()
-    entries, errors, options_map = load(root / "ledger" / "main.beancount")
+    main = root / "ledger" / "main.beancount"
+    loaded = _load_funds_apart(main, fund_files(root), jobs) if jobs > 1 else None
+    entries, errors, options_map = loaded or load(main)
     # all funds, also those without a ledger yet
     district = district_from_entries(entries, errors, options_map, as_of, load_content(root))
     if district is None:
         raise FileNotFoundError(f"{root} 下没有 sunledger.yml")
     return district
+
+
+def _load_fund(path: Path) -> tuple[list, list, list[str]]:
+    entries, errors, options_map = load(path)
+    return entries, errors, list(options_map["include"])
+
+
+def _load_funds_apart(main: Path, funds: list[Path], jobs: int) -> tuple[list, list, dict] | None:
+    """(entries, errors, options_map) as `load(main)` gives them, each fund loaded in its own process.
+
+    Only when main.beancount holds nothing but the funds and annotations (as
+    `sunledger check -j` requires): each fund's files are self-contained, so the
+    plugins see in a fund's load what they see of it in the whole. None otherwise.
+    """
+    if len(funds) < 2:
+        return None
+    if not _parallel_ok(main, funds)[0]:  # ok implies main and its annotations parse without errors
+        return None
+    biggest_first = sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
+    with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
+        results = dict(zip(biggest_first, pool.map(_load_fund, biggest_first)))
+    entries, _, options_map = parser.parse_file(str(main))  # Fava options, extensions: annotations only
+    included = [str(main)]
+    for pattern in options_map["include"]:
+        for other in sorted(p.resolve() for p in main.parent.glob(pattern)):
+            if other not in results:
+                included.append(str(other))
+                entries.extend(parser.parse_file(str(other))[0])  # saved queries
+    errors: list = []
+    for fund in funds:  # in path order, as main's include pattern lists them; the sort below is stable
+        fund_entries, fund_errors, fund_included = results[fund]
+        entries.extend(fund_entries)
+        errors.extend(fund_errors)
+        included += fund_included
+    entries.sort(key=data.entry_sortkey)
+    options_map["filename"] = str(main)
+    options_map["include"] = list(dict.fromkeys(included))
+    return entries, errors, options_map

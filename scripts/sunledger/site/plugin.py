@@ -14,20 +14,25 @@ Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import logging
+import os
 from pathlib import Path
+from types import MethodType
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import get_toc
 
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
 from . import scan, search
 from .buildinfo import BuildInfo, build_info
+from .fastmd import FastMarkdown
 from .pages import Portal, unstash
 
 log = logging.getLogger("mkdocs.plugins.sunledger")
@@ -39,6 +44,7 @@ ASSETS = {
     "assets/sunledger/a11y.js": HERE / "assets" / "a11y.js",
 }
 MAX_LISTED = 200
+PARALLEL_BYTES = 2 * 2**20  # below this, starting processes costs more than loading funds apart saves
 
 
 class SunledgerConfig(Config):
@@ -46,6 +52,10 @@ class SunledgerConfig(Config):
     privacy_scan = opt.Type(bool, default=True)
     downloads = opt.Type(bool, default=True)
     sections = opt.Type(dict, default={"guide": "使用指南"})  # titles of folders of hand-written pages
+    # processes loading funds: 0 = one per core once the ledger is big enough to gain from it; 1 = serial
+    jobs = opt.Type(int, default=0)
+    # write the HTML of plain generated pages directly (site/fastmd.py); false = Python-Markdown for every page
+    fast_markdown = opt.Type(bool, default=True)
 
 
 class SunledgerPlugin(BasePlugin[SunledgerConfig]):
@@ -55,8 +65,18 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.district: District | None = None
         self.portal: Portal | None = None
         self.info: BuildInfo | None = None
+        self.root: Path | None = None
+        self.last_date: dt.date | None = None
+        # what on_post_build needs, kept when the district is let go after on_files
+        self.search_entries: list[dict] | None = None
+        self.private_names: set[str] = set()
         self.generated: set[str] = set()
         self.blocks: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
+        self.serving = False
+        self.fast: FastMarkdown | None = None
+
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
 
     # ------------------------------------------------------------ config
 
@@ -72,7 +92,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if not config.site_url:
             raise PluginError("sunledger: 请在 mkdocs.yml 中设置 site_url（公示二维码需要完整网址）")
         try:
-            district = load_district(root)
+            district = load_district(root, jobs=self._jobs(root))
         except Exception as exc:  # a district that cannot be read is a build error, with the reason
             raise PluginError(f"sunledger: 无法读取 {root} 的账本：{exc}") from exc
         if district.errors:
@@ -82,6 +102,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                 f"sunledger: 账本检查发现 {len(lines)} 个错误，网站未生成：\n" + "\n".join(lines[:MAX_LISTED]) + more
             )
         self.district = district
+        self.root, self.last_date = district.root, district.last_date
         site_dir = Path(config.site_dir).resolve()
         ignore = tuple(p for p in (_relative(site_dir, root),) if p)
         self.info = build_info(root, district.checksum, ignore)
@@ -92,11 +113,20 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             config.extra_css.append("assets/sunledger/sunledger.css")
         if "assets/sunledger/a11y.js" not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append("assets/sunledger/a11y.js")
+        self.fast = FastMarkdown.from_config(config) if self.config.fast_markdown else None
         return config
 
+    def _jobs(self, root: Path) -> int:
+        if self.config.jobs:
+            return self.config.jobs
+        if self.serving:  # no forking beside the live-reload server's threads
+            return 1
+        size = sum(p.stat().st_size for p in (root / "ledger").rglob("*.beancount"))
+        return (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 1
+
     def on_serve(self, server, config, builder):
-        if self.district is not None:
-            root = self.district.root
+        if self.root is not None:
+            root = self.root
             for path in (root / "ledger", root / CONFIG_NAME, root / "content"):
                 if path.exists():
                     server.watch(str(path))
@@ -120,6 +150,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         receipts = self._receipts(district, files, config)
         as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
         self.portal = portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
+        self.private_names = portal.raw_private_payees()
+        # Every view is computed: the pages need the content, not the entries (see _release).
+        portal.d = district.without_entries()
+        del district
+        self._release()
         for page in portal.pages():
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
@@ -130,7 +165,22 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         if config.nav is None:
             config.nav = self._nav(files, portal)
+        self.search_entries = search.entries(portal)
+        self.portal = None
         return files
+
+    def _release(self) -> None:
+        """Let the ledger's entries go before the pages are written.
+
+        mkdocs then holds every page's Markdown and HTML at once; a district's
+        beancount entries (hundreds of MB at 100k transactions) need not be
+        held beside them.
+        """
+        from ..rules import context  # noqa: PLC0415
+
+        self.district = None
+        context._LAST[:] = [None, -1, None]  # noqa: SLF001 - the rules' per-load cache holds the entries
+        gc.collect()
 
     def _add(self, files: Files, file: File) -> None:
         old = files.get_file_from_path(file.src_uri)
@@ -219,15 +269,23 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_pre_page(self, page, config, files):
         # The sitemap's lastmod (and the .gz header) would otherwise be today's date.
-        if self.district is not None and self.district.last_date is not None:
-            page.update_date = self.district.last_date.isoformat()
+        if self.last_date is not None:
+            page.update_date = self.last_date.isoformat()
         return page
+
+    def on_page_markdown(self, markdown, page, config, files):
+        if self.fast is not None and page.file.src_uri in self.blocks:
+            done = self.fast.render(markdown)
+            if done is not None:
+                page.render = MethodType(_rendered(*done), page)  # this page skips Python-Markdown
+        return markdown
 
     def on_page_content(self, html, page, config, files):
         blocks = self.blocks.get(page.file.src_uri)
         if not blocks:
             return html
         html = unstash(html, blocks)
+        del self.blocks[page.file.src_uri]
         if "SLBLOCK" in html:
             raise PluginError(f"sunledger: {page.file.src_uri} 中有未还原的 HTML 块（模板中的 HTML 块内不能有空行）")
         return html
@@ -240,18 +298,37 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
-        if self.portal is None:
+        if self.search_entries is None:
             return
         site = Path(config.site_dir)
         index = site / "search" / "search_index.json"
         if index.is_file():
-            search.add_to_index(index, search.entries(self.portal))
+            search.add_to_index(index, self.search_entries)
         if not self.config.privacy_scan:
             return
-        problems = scan.scan_site(site, self.portal.raw_private_payees())
+        problems = scan.scan_site(site, self.private_names)
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
+
+
+def _rendered(content: str, tokens: list[dict], title: str | None):
+    """A stand-in for Page.render that sets what it sets, from HTML made already."""
+
+    def render(page, config, files) -> None:
+        page.content = content
+        page.toc = get_toc(tokens)
+        page._title_from_render = title  # noqa: SLF001 - as Page.render does
+        page.present_anchor_ids = {t["id"] for t in _flat(tokens)}
+        page.links_to_anchors = {}
+
+    return render
+
+
+def _flat(tokens: list[dict]):
+    for t in tokens:
+        yield t
+        yield from _flat(t["children"])
 
 
 def _relative(path: Path, root: Path) -> str | None:
