@@ -44,5 +44,10 @@ test: setup
 bench: setup
 	$(BIN)/python scripts/bench.py
 
+# The district site against a plain Material build (issue's Scale target); ARGS="--funds 20 --transactions 10000" for a quick run.
+.PHONY: bench-site
+bench-site: setup
+	$(BIN)/python scripts/bench_site.py $(ARGS)
+
 fava: setup
 	$(BIN)/fava --read-only --host 127.0.0.1 ledger/main.beancount
