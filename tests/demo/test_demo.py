@@ -82,7 +82,7 @@ def test_broken_copy_fails_the_same_in_all_three(broken):
 
     ours = run(BIN / "sunledger", "check", broken)
     assert ours.returncode == 1
-    sl103 = [l for l in ours.stdout.splitlines() if " SL103 " in l]
+    sl103 = [x for x in ours.stdout.splitlines() if " SL103 " in x]
     assert sl103 and sl103[0].startswith(str(path.relative_to(broken)))
     message = sl103[0].split(": ", 1)[1]
     bc = run(BIN / "bean-check", broken / "ledger/main.beancount")
@@ -96,4 +96,4 @@ def test_editing_a_sealed_month_names_the_month(broken):
     first.write_text(text.replace('"', '"（改）', 1) if "*" in text else text, encoding="utf-8")
     out = run(BIN / "sunledger", "check", broken)
     assert out.returncode == 1
-    assert f"SL401" in out.stdout and first.stem in out.stdout
+    assert "SL401" in out.stdout and first.stem in out.stdout

@@ -85,7 +85,7 @@ def test_notice_matches_bank_and_shows_corrections(loaded):
     assert jan.opening == 0 and jan.closing == Decimal("1650.00")
     assert jan.matches_bank is True
     assert [c.reason for c in jan.corrections] == ["1月路灯维修多付 50 元，施工队退回"]
-    payees = [l.payee for l in jan.lines]
+    payees = [x.payee for x in jan.lines]
     assert "王小明" in payees  # consent recorded
     assert "李*" in payees
     feb = notice(loaded, "Test", "2024-02")

@@ -78,8 +78,8 @@ def notice(district: District, code: str, month: str) -> Notice:
         role = district.classify(b.account)
         if b.date == end and role is not None and role.kind == BANK:
             asserted = (asserted or ZERO) + b.amount.number
-    income = sum((l.amount for l in lines if l.amount > 0), ZERO)
-    spending = -sum((l.amount for l in lines if l.amount < 0), ZERO)
+    income = sum((x.amount for x in lines if x.amount > 0), ZERO)
+    spending = -sum((x.amount for x in lines if x.amount < 0), ZERO)
     seal = books.seals.get(month)
     return Notice(
         code,

@@ -31,7 +31,7 @@ class PartnerView:
 
     @property
     def contributed(self) -> Decimal:
-        return sum((l.amount for l in self.contributions), ZERO)
+        return sum((c.amount for c in self.contributions), ZERO)
 
 
 def partner_view(district: District, code: str, partner_id: str) -> PartnerView:
