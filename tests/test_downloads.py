@@ -331,3 +331,32 @@ def test_fund_without_transactions(district):
     names = sorted(k.rsplit("/", 1)[1] for k in files)
     assert names == ["budgets.csv", "datapackage.json", "transactions.csv", "transactions.csv", "transactions.xlsx"]
     assert files["downloads/Test/transactions.csv"] == "\ufeff日期,收支,金额,来源,类别,项目,对方,摘要,更正月份,更正原因\r\n".encode()
+
+
+def test_formula_payees_reach_residents_csv_as_text(district):
+    """A payee named by a bank statement ("=HYPERLINK(…)") must not run in a resident's Excel;
+    the data package (for programs) and the XLSX (string cells) keep the text as it is."""
+    import openpyxl
+
+    from sunledger.downloads import fund_downloads
+
+    district.ledger(
+        """\
+        2024-03-01 * "=HYPERLINK(\\"http://x.example/\\",\\"点我\\")" "@SUM(A1)"
+          Assets:Test:Bank        80.00 CNY
+          Income:Test:Community
+
+        2024-03-02 * "-1+1" "+退款"
+          Assets:Test:Bank        -0.00 CNY
+          Income:Test:Community    0.00 CNY
+        """
+    )
+    files = fund_downloads(_load(district), "Test")
+    rows = read_csv(files["downloads/Test/transactions.csv"])
+    assert rows[0]["对方"] == "'=HYPERLINK(\"http://x.example/\",\"点我\")" and rows[0]["摘要"] == "'@SUM(A1)"
+    assert rows[0]["金额"] == "80.00"
+    package = files["downloads/Test/datapackage/transactions.csv"]
+    assert b"\n2024-03-01" in package.replace(b"\r\n", b"\n") and b"'=HYPERLINK" not in package
+    xlsx = next(v for k, v in files.items() if k.endswith("transactions.xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.cell(2, 7).data_type == "s" and sheet.cell(2, 7).value.startswith("=HYPERLINK")

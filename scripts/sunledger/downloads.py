@@ -146,9 +146,24 @@ def _csv(header: Iterable[str], rows: Iterable[Iterable[str]], bom: bool) -> byt
     return ("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+
+    Payees can come from a bank statement (`sunledger import`), i.e. from whoever
+    named the paying account: "=HYPERLINK(…)" must reach a resident's Excel as text.
+    Date, direction and amount (a plain signed number) are ours and stay as they are.
+    """
+    return texts[:3] + tuple("'" + t if t.startswith(_FORMULA_START) else t for t in texts[3:])
+
+
 def transactions_csv(rows: list[Row]) -> bytes:
-    """For residents: Chinese headers, UTF-8 with BOM (Excel on Chinese Windows), CRLF."""
-    return _csv(HEADERS, (r.texts() for r in rows), bom=True)
+    """For residents: Chinese headers, UTF-8 with BOM (Excel on Chinese Windows), CRLF.
+
+    The data package's CSV keeps the text exactly (it is read by programs, not spreadsheets)."""
+    return _csv(HEADERS, (_defused(r.texts()) for r in rows), bom=True)
 
 
 # --- XLSX --------------------------------------------------------------------
