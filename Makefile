@@ -3,7 +3,8 @@
 #   make check   检查全区账本和资料（sunledger check）
 #   make site    检查通过后构建网站到 site/；构建失败时保留上一次的 site/
 #   make test    运行测试
-#   make bench   运行基准测试
+#   make bench   运行基准测试（检查 vs bean-check）
+#   make bench-site  网站构建基准（vs 普通 Material；ARGS="--funds 20 --transactions 10000" 快速）
 #   make fava    只读打开 Fava（http://127.0.0.1:5000）
 
 SHELL := /bin/bash
@@ -16,7 +17,7 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: help setup check site test bench fava
 
 help:
-	@sed -n '2,8s/^# \{0,1\}//p' Makefile
+	@sed -n '2,9s/^# \{0,1\}//p' Makefile
 
 setup: $(STAMP)
 

@@ -416,6 +416,48 @@ def test_the_output_scan_catches_what_slips_through(tmp_path):
     assert "138-1234-5678" not in found and "王建国" not in found  # the report does not repeat them
 
 
+def _phone_photo(path: Path) -> None:
+    """A 40x20 JPEG as a phone writes it: GPS position, camera owner, rotated 90° by an EXIF tag."""
+    from PIL import Image
+
+    img = Image.new("RGB", (40, 20), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to show
+    exif[0x013B] = "王建国"  # Artist
+    exif.get_ifd(0x8825).update({1: "N", 2: (36.0, 51.0, 12.5), 3: "E", 4: (116.0, 12.0, 3.0)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, format="JPEG", exif=exif.tobytes())
+
+
+def test_photos_are_published_without_position_or_owner(copy, tmp_path):
+    from PIL import Image
+
+    photo = copy / "content/funds/Guangming/photos/lamp.jpg"
+    _phone_photo(photo)
+    assert Image.open(photo).getexif().get_ifd(0x8825)  # the source has a GPS position
+    project = copy / "content/funds/Guangming/projects/GM-2024-01.yml"
+    text = project.read_text(encoding="utf-8")
+    project.write_text(text.replace("- text: 6栋楼18个单元楼道全部亮灯", "- text: 6栋楼18个单元楼道全部亮灯\n  photo: photos/lamp.jpg"),
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    done = build(copy, out)
+    assert done.returncode == 0, done.stderr[-2000:]
+    published = out / "photos/Guangming/photos/lamp.jpg"
+    img = Image.open(published)
+    assert len(img.getexif()) == 0 and "exif" not in img.info
+    assert img.size == (20, 40)  # turned upright before the orientation tag was dropped
+    assert b"\xe7\x8e\x8b\xe5\xbb\xba\xe5\x9b\xbd" not in published.read_bytes()  # 王建国
+    assert "photos/Guangming/photos/lamp.jpg" in (out / "projects/GM-2024-01/index.html").read_text(encoding="utf-8")
+
+
+def test_the_output_scan_refuses_an_image_with_metadata(tmp_path):
+    from sunledger.site.scan import scan_site
+
+    _phone_photo(tmp_path / "guide/photo.jpg")
+    found = "\n".join(scan_site(tmp_path, set()))
+    assert "guide/photo.jpg: SL505" in found and "GPS" in found
+
+
 def test_one_pass_views_equal_the_single_views(district):
     """The site reads every notice and project through views.site_extra; they must not drift."""
     from sunledger.views.notice import notice, notice_months

@@ -30,7 +30,7 @@ from mkdocs.structure.toc import get_toc
 
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
-from . import scan, search
+from . import images, scan, search
 from .buildinfo import BuildInfo, build_info
 from .fastmd import FastMarkdown
 from .pages import Portal, unstash
@@ -226,7 +226,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                         log.warning(f"sunledger: 项目 {project.id} 的照片 {photo} 不在 {folder} 下，未发布")
                         continue
                     uri = f"photos/{code}/{path.relative_to(folder.resolve()).as_posix()}"
-                    self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
+                    self._add(files, self._image(config, uri, path))
                     out[(code, photo)] = uri
         return out
 
@@ -243,9 +243,20 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                 if not path.is_file() or folder not in path.parents:
                     continue  # SL801 already stopped the build for a missing or escaping receipt
                 uri = f"funds/{code}/{path.relative_to(folder).as_posix()}"
-                self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
+                self._add(files, self._image(config, uri, path))
                 out[(code, str(receipt))] = uri
         return out
+
+    @staticmethod
+    def _image(config, uri: str, path: Path) -> File:
+        """A photo or receipt as published: raster images without their metadata (GPS, camera, owner)."""
+        if not images.is_raster(path.name):
+            return File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV)
+        try:
+            data = images.clean(path)
+        except Exception as exc:  # a broken image is a build error naming the file, not a traceback
+            raise PluginError(f"sunledger: 图片 {path} 无法读取：{exc}") from exc
+        return File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
 
     def _nav(self, files: Files, portal: Portal) -> list:
         nav: list = [{"首页": "index.md"}]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..privacy import KIND_ZH, find_private, mask_hint
+from . import images
 
 TEXT = {".html", ".htm", ".json", ".xml", ".txt", ".csv", ".md", ".svg", ".js", ".css", ".tsv"}
 RAW = {".beancount", ".yml", ".yaml", ".picklecache"}
@@ -94,7 +95,14 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
         if Path(rel).suffix.lower() in RAW:
             problems.append(f"{rel}: 原始数据文件不得发布")
             continue
-        if rel.startswith(THEME_ASSETS) or not _is_text(rel):
+        if rel.startswith(THEME_ASSETS):
+            continue
+        if images.is_raster(rel):
+            found = images.metadata(rel, path.read_bytes())
+            if found:
+                problems.append(f"{rel}: SL505 图片带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息")
+            continue
+        if not _is_text(rel):
             continue
         problems.extend(scan_bytes(rel, path.read_bytes(), names))
     return problems
