@@ -20,6 +20,9 @@ JPEG_QUALITY = 90
 # Image.info keys that are metadata, not pixels (ICC profiles stay: they keep the colours right)
 _METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "Comment", "Author", "Description", "Software",
              "Title", "Copyright", "Creation Time", "Source", "photoshop", "iptc")
+GPS_IFD, EXIF_IFD = 0x8825, 0x8769
+# ImageDescription, Make, Model, Software, DateTime, Artist, Copyright, Orientation
+_TELLING_TAGS = (0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x8298, 0x0112)
 
 
 def is_raster(name: str) -> bool:
@@ -31,11 +34,18 @@ def clean(path: Path) -> bytes:
     with Image.open(path) as img:
         img.load()
         upright = ImageOps.exif_transpose(img)
+        # a new image from the pixels alone: savers copy comments, TIFF tags and the like from .info
+        fresh = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+        if upright.mode in ("P", "PA") and upright.getpalette() is not None:
+            fresh.putpalette(upright.getpalette(rawmode="RGBA") or [], rawmode="RGBA")
         fmt = RASTER[path.suffix.lower()]
         out = io.BytesIO()
         options: dict = {}
         if img.info.get("icc_profile"):
             options["icc_profile"] = img.info["icc_profile"]
+        if "transparency" in upright.info:
+            options["transparency"] = upright.info["transparency"]
+        upright = fresh
         if fmt == "JPEG":
             options.update(quality=JPEG_QUALITY, optimize=False, progressive=False)
             if upright.mode not in ("RGB", "L", "CMYK"):
@@ -49,9 +59,11 @@ def metadata(name: str, data: bytes) -> list[str]:
     try:
         with Image.open(io.BytesIO(data)) as img:
             found = [key for key in _METADATA if key in img.info]
-            exif = img.getexif()
-            if len(exif):
-                found.append("GPS 位置" if 0x8825 in exif else "EXIF")
+            exif = img.getexif()  # for TIFF also the structural tags (size, compression): look for the telling ones
+            if exif.get_ifd(GPS_IFD):
+                found.append("GPS 位置")
+            if exif.get_ifd(EXIF_IFD) or any(tag in exif for tag in _TELLING_TAGS):
+                found.append("EXIF")
             if getattr(img, "text", None):
                 found.append("文本块")
             return sorted(set(found))
