@@ -39,9 +39,18 @@ def segment(text: str) -> str:
     return _HAN.sub(lambda m: "\u200b" + "\u200b".join(jieba.cut(m.group(0))) + "\u200b", text).strip("\u200b")
 
 
+# Material's per-document boost: short partner entries otherwise outrank the project a resident
+# typed a word of (lunr favours short fields), e.g. "退休教师" above "家庭教育课堂" for 家庭教育.
+BOOST = {"funds": 3, "projects": 2}
+
+
 def _entry(location: str, title: str, parts: Iterable[str]) -> dict:
     text = " · ".join(p for p in parts if p)
-    return {"location": location, "title": segment(title), "text": segment(text)}
+    entry = {"location": location, "title": segment(title), "text": segment(text)}
+    boost = BOOST.get(location.split("/", 1)[0])
+    if boost:
+        entry["boost"] = boost
+    return entry
 
 
 def entries(portal: Portal) -> list[dict]:
