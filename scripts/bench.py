@@ -126,9 +126,9 @@ def measure(label: str, cmd: list[str], cwd: Path) -> Run:
     return Run(label, wall, peak_rss / 2**20, peak_pss / 2**20, rusage.ru_maxrss / 1024, proc.returncode, summary)
 
 
-def district(size: int, funds: int, seed: int) -> Path:
-    """Generate .bench/<size>/ unless it already holds the same parameters."""
-    root = REPO / ".bench" / str(size)
+def district(size: int, funds: int, seed: int, root: Path | None = None) -> Path:
+    """Generate `root` (default .bench/<size>/) unless it already holds the same parameters."""
+    root = root or REPO / ".bench" / str(size)
     synth = REPO / "scripts" / "sunledger" / "synth.py"
     params = {"transactions": size, "funds": funds, "seed": seed,
               "synth": hashlib.sha256(synth.read_bytes()).hexdigest()[:16]}

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import os
 import posixpath
@@ -58,6 +57,7 @@ from lxml import html as lhtml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import BIN, REPO, Run, measure, warm  # noqa: E402
+from bench import district as generate_once  # noqa: E402
 
 BENCH = REPO / ".bench"
 MB = 2**20
@@ -72,21 +72,7 @@ ISSUE_PLAIN_MS = 25.0  # the issue's measured plain Material cost per page (page
 
 def district(funds: int, transactions: int, seed: int) -> Path:
     """Generate .bench/site-<funds>-<tx>/ unless it already holds the same parameters; refresh its site config."""
-    root = BENCH / f"site-{funds}-{transactions}"
-    synth = REPO / "scripts" / "sunledger" / "synth.py"
-    params = {"transactions": transactions, "funds": funds, "seed": seed,
-              "synth": hashlib.sha256(synth.read_bytes()).hexdigest()[:16]}
-    stamp = root / ".bench.json"
-    if stamp.is_file() and json.loads(stamp.read_text()) == params:
-        print(f"  reusing {root.relative_to(REPO)}", file=sys.stderr)
-    else:
-        from sunledger.synth import generate  # noqa: PLC0415
-
-        t0 = time.perf_counter()
-        generate(root, funds, transactions, seed)
-        stamp.write_text(json.dumps(params))
-        print(f"  generated {root.relative_to(REPO)}: {funds} funds, {transactions} transactions in "
-              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    root = generate_once(transactions, funds, seed, BENCH / f"site-{funds}-{transactions}")
     # The site config and the hand-written pages as they are in the repo now (docs_dir: content, root = here).
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copy(REPO / "content" / "index.md", root / "content" / "index.md")
