@@ -53,3 +53,43 @@ def test_clean_is_deterministic(tmp_path):
 
 def test_a_file_that_is_not_an_image_is_reported():
     assert images.metadata("x.jpg", b"not a jpeg") == ["无法读取"]
+
+
+def _pdf_with_metadata(path) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    writer.add_blank_page(200, 100)
+    writer.add_metadata({"/Author": "王建国", "/Title": "收据 13812345678", "/Creator": "某某扫描王"})
+    xmp = DecodedStreamObject()
+    xmp.set_data(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>wangjianguo</dc:creator></x:xmpmeta>')
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)  # noqa: SLF001
+    with open(path, "wb") as f:
+        writer.write(f)
+
+
+def test_pdf_receipts_lose_author_title_and_xmp(tmp_path):
+    from pypdf import PdfReader
+
+    path = tmp_path / "receipt.pdf"
+    _pdf_with_metadata(path)
+    assert set(images.metadata(path.name, path.read_bytes())) >= {"Author", "Title", "XMP"}
+    data = images.cleaned(path)
+    assert data is not None and images.metadata(path.name, data) == []
+    assert b"wangjianguo" not in data and b"13812345678" not in data
+    assert len(PdfReader(io.BytesIO(data)).pages) == 2
+    assert images.cleaned(path) == data  # deterministic
+    assert images.cleaned(tmp_path / "notes.svg") is None  # published as it is; the text scan reads it
+
+
+def test_the_output_scan_refuses_a_pdf_with_metadata(tmp_path):
+    from sunledger.site.scan import scan_site
+
+    (tmp_path / "funds/X/receipts").mkdir(parents=True)
+    _pdf_with_metadata(tmp_path / "funds/X/receipts/r.pdf")  # copied by something other than the plugin
+    found = "\n".join(scan_site(tmp_path, set()))
+    assert "funds/X/receipts/r.pdf: SL505 PDF" in found and "13812345678" not in found

@@ -249,13 +249,13 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     @staticmethod
     def _image(config, uri: str, path: Path) -> File:
-        """A photo or receipt as published: raster images without their metadata (GPS, camera, owner)."""
-        if not images.is_raster(path.name):
-            return File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV)
+        """A photo or receipt as published: images and PDFs without their metadata (GPS, camera, author)."""
         try:
-            data = images.clean(path)
-        except Exception as exc:  # a broken image is a build error naming the file, not a traceback
-            raise PluginError(f"sunledger: 图片 {path} 无法读取：{exc}") from exc
+            data = images.cleaned(path)
+        except Exception as exc:  # a broken file is a build error naming it, not a traceback
+            raise PluginError(f"sunledger: 文件 {path} 无法读取：{exc}") from exc
+        if data is None:
+            return File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV)
         return File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
 
     def _nav(self, files: Files, portal: Portal) -> list:

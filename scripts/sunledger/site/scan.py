@@ -97,10 +97,11 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
             continue
         if rel.startswith(THEME_ASSETS):
             continue
-        if images.is_raster(rel):
+        if images.is_raster(rel) or images.is_pdf(rel):
             found = images.metadata(rel, path.read_bytes())
             if found:
-                problems.append(f"{rel}: SL505 图片带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息")
+                kind = "PDF" if images.is_pdf(rel) else "图片"
+                problems.append(f"{rel}: SL505 {kind}带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息")
             continue
         if not _is_text(rel):
             continue
