@@ -18,7 +18,7 @@ from beancount.parser import parser
 
 from .content.load import load_content
 from .errors import FundWarning
-from .ledger.load import fund_files, load
+from .ledger.load import biggest_first, fund_files, load
 from .rules import RULES, WARNINGS_ONLY
 
 _NATIVE = {
@@ -127,9 +127,9 @@ def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[
         ok, own = _parallel_ok(main, funds)
         if ok:
             found.extend(own)
-            biggest_first = sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
+            order = biggest_first(funds)
             with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-                results = pool.map(check_file, biggest_first, [as_of] * len(biggest_first))
+                results = pool.map(check_file, order, [as_of] * len(order))
                 # each fund's worker reports its own content; here only what no ledger loads
                 found.extend(problem(e) for e in load_content(root, _without_ledger(root)).errors)
                 for result in results:

@@ -17,7 +17,7 @@ from .check import Problem, _parallel_ok, _warnings, problem
 from .content.load import Content, FundContent, load_content
 from .ledger.accounts import Classifier
 from .ledger.attribution import Attribution, attribute
-from .ledger.load import fund_files, load
+from .ledger.load import biggest_first, fund_files, load
 from .ledger.seal import SEAL
 from .rules.context import context
 
@@ -136,9 +136,9 @@ def _load_funds_apart(main: Path, funds: list[Path], jobs: int) -> tuple[list, l
         return None
     if not _parallel_ok(main, funds)[0]:  # ok implies main and its annotations parse without errors
         return None
-    biggest_first = sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
+    order = biggest_first(funds)
     with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-        results = dict(zip(biggest_first, pool.map(_load_fund, biggest_first)))
+        results = dict(zip(order, pool.map(_load_fund, order)))
     entries, _, options_map = parser.parse_file(str(main))  # Fava options, extensions: annotations only
     included = [str(main)]
     for pattern in options_map["include"]:

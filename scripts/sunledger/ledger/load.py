@@ -18,3 +18,9 @@ def load(path: Path):
 
 def fund_files(root: Path) -> list[Path]:
     return sorted((root / "ledger" / "funds").glob("*/fund.beancount"))
+
+
+def biggest_first(funds: list[Path]) -> list[Path]:
+    """Funds by the size of their ledger folders, largest first: a pool that starts them
+    first does not end waiting on one big fund."""
+    return sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
