@@ -67,24 +67,23 @@ def find_private(text: str, skip_digests: bool = False) -> Iterator[tuple[str, s
         window = text[start:end]
         if skip_digests:
             window = _HEX_DIGEST.sub("#", window)
-        for code, found, _ in _find_in(window):
-            yield code, found
+        yield from _find_in(window)
 
 
-def _find_in(text: str) -> Iterator[tuple[str, str, int]]:
+def _find_in(text: str) -> Iterator[tuple[str, str]]:
     taken: list[tuple[int, int]] = []
     for m in _ID18.finditer(text):
         if _id_checksum_ok(m.group()):
             taken.append(m.span())
-            yield "SL502", m.group(), m.start()
+            yield "SL502", m.group()
     for m in _PHONE.finditer(text):
         if not any(a <= m.start() < b for a, b in taken):
             taken.append(m.span())
-            yield "SL501", m.group(), m.start()
+            yield "SL501", m.group()
     for m in _CARD.finditer(text):
         digits = re.sub(r"[- ]", "", m.group())
         if 16 <= len(digits) <= 19 and _luhn_ok(digits) and not any(a <= m.start() < b for a, b in taken):
-            yield "SL503", m.group(), m.start()
+            yield "SL503", m.group()
 
 
 KIND_ZH = {"SL501": "手机号码", "SL502": "身份证号码", "SL503": "银行卡号"}

@@ -63,7 +63,6 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def __init__(self) -> None:
         self.district: District | None = None
-        self.portal: Portal | None = None
         self.info: BuildInfo | None = None
         self.root: Path | None = None
         self.last_date: dt.date | None = None
@@ -149,7 +148,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
         receipts = self._receipts(district, files, config)
         as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
-        self.portal = portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
+        portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
         self.private_names = portal.raw_private_payees()
         # Every view is computed: the pages need the content, not the entries (see _release).
         portal.d = district.without_entries()
@@ -166,7 +165,6 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if config.nav is None:
             config.nav = self._nav(files, portal)
         self.search_entries = search.entries(portal)
-        self.portal = None
         return files
 
     def _release(self) -> None:

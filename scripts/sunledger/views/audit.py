@@ -337,7 +337,7 @@ def _sources(district: District, code: str, period: Period) -> tuple[list[Source
     pools: dict[tuple[str, str], Pool] = {}
     projects = district.books[code].fc.projects
     for flow in district.attribution.of_fund(code)[0]:
-        if flow.fund != code or flow.txn.date >= period.stop:
+        if flow.txn.date >= period.stop:
             continue
         roll = rolls.setdefault(flow.source, SourceRoll(flow.source))
         before = flow.txn.date < period.first
@@ -358,7 +358,7 @@ def _sources(district: District, code: str, period: Period) -> tuple[list[Source
                 pool.received += flow.amount
                 pool.gifts.append(flow)
     for flow in district.attribution.of_fund(code)[1]:
-        if flow.fund != code or flow.txn.date >= period.stop:
+        if flow.txn.date >= period.stop:
             continue
         roll = rolls.setdefault(flow.source, SourceRoll(flow.source))
         before = flow.txn.date < period.first
@@ -416,7 +416,7 @@ def audit(district: District, code: str, start: str, end: str, as_of: dt.date | 
     income: dict[str, Decimal] = defaultdict(Decimal)
     by_month: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for flow in district.attribution.of_fund(code)[0]:
-        if flow.fund == code and flow.txn.date in period and _kind(district, flow) == INCOME:
+        if flow.txn.date in period and _kind(district, flow) == INCOME:
             income[flow.source] += flow.amount
             by_month[month_of(flow.txn.date)][flow.source] += flow.amount
     by_project: dict[str, Decimal] = defaultdict(Decimal)
@@ -437,7 +437,7 @@ def audit(district: District, code: str, start: str, end: str, as_of: dt.date | 
             by_project[str(pid) if pid else "（无项目）"] += p.units.number
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for flow in district.attribution.of_fund(code)[1]:
-        if flow.fund == code and flow.txn.date in period:
+        if flow.txn.date in period:
             flows[(flow.source, flow.project or "")] += flow.amount
     sources, pools = _sources(district, code, period)
     spending_to_date = _project_spending(district, books, period.stop)

@@ -60,10 +60,9 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
     income, year_income = defaultdict(Decimal), defaultdict(Decimal)
     fund_income, fund_spending = district.attribution.of_fund(code)
     for flow in fund_income:
-        if flow.fund == code:
-            income[flow.source] += flow.amount
-            if flow.txn.date.year == year:
-                year_income[flow.source] += flow.amount
+        income[flow.source] += flow.amount
+        if flow.txn.date.year == year:
+            year_income[flow.source] += flow.amount
     by_cat, year_cat, by_project = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     for txn in books.txns:
         for p in txn.postings:
@@ -79,9 +78,8 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
                 by_project[str(pid)] += p.units.number
     spent, flows = defaultdict(Decimal), defaultdict(Decimal)
     for flow in fund_spending:
-        if flow.fund == code:
-            spent[flow.source] += flow.amount
-            flows[(flow.source, flow.project or "")] += flow.amount
+        spent[flow.source] += flow.amount
+        flows[(flow.source, flow.project or "")] += flow.amount
     restricted: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for (f, source, pid), amount in district.attribution.restricted.items():
         if f == code and amount:

@@ -47,7 +47,7 @@ def project_view(district: District, code: str, pid: str) -> ProjectView:
             lines.append(line_of(district, txn))
     by_source, restricted = defaultdict(Decimal), ZERO
     for flow in district.attribution.of_fund(code)[1]:
-        if flow.fund == code and flow.project == pid:
+        if flow.project == pid:
             by_source[flow.source] += flow.amount
             restricted += flow.restricted
     stages = project.stage_dates

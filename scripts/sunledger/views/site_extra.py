@@ -90,7 +90,7 @@ def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
     by_source: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     restricted: dict[str, Decimal] = defaultdict(Decimal)
     for flow in district.attribution.of_fund(code)[1]:
-        if flow.fund == code and flow.project is not None:
+        if flow.project is not None:
             by_source[flow.project][flow.source] += flow.amount
             restricted[flow.project] += flow.restricted
     out = {}
