@@ -42,6 +42,20 @@ OPENS = """\
 2024-01-01 open Equity:Test:Opening CNY
 """
 
+# A clean month of the test fund: an income, an expense of project T-01, the balance assertion.
+CLEAN = """\
+2024-01-08 * "测试街道办事处" "年度工作经费"
+  Assets:Test:Bank        2000.00 CNY
+  Income:Test:Gov
+
+2024-01-20 * "幸福食堂" "老年食堂一月餐费补贴"
+  project: "T-01"
+  Expenses:Test:Elderly    300.00 CNY
+  Assets:Test:Bank
+
+2024-02-01 balance Assets:Test:Bank 1700.00 CNY
+"""
+
 PROJECT = {
     "id": "T-01",
     "title": "老年食堂",

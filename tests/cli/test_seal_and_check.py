@@ -5,20 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import BIN
-
-LEDGER = """\
-2024-01-08 * "测试街道办事处" "年度工作经费"
-  Assets:Test:Bank        2000.00 CNY
-  Income:Test:Gov
-
-2024-01-20 * "幸福食堂" "老年食堂一月餐费补贴"
-  project: "T-01"
-  Expenses:Test:Elderly    300.00 CNY
-  Assets:Test:Bank
-
-2024-02-01 balance Assets:Test:Bank 1700.00 CNY
-"""
+from conftest import BIN, CLEAN
 
 
 def seal(district, *args):
@@ -26,7 +13,7 @@ def seal(district, *args):
 
 
 def test_seal_then_edit_sealed_month_is_an_error(district):
-    path = district.ledger(LEDGER)
+    path = district.ledger(CLEAN)
     out = seal(district, "Test", "2024-01", "--date", "2024-02-05")
     assert out.returncode == 0, out.stderr
     seals = district.root / "ledger/funds/Test/seals.beancount"
@@ -34,9 +21,9 @@ def test_seal_then_edit_sealed_month_is_an_error(district):
     assert district.check().returncode == 0
 
     # moving lines around keeps the seal; changing what a reader sees breaks it
-    path.write_text("\n\n" + LEDGER, encoding="utf-8")
+    path.write_text("\n\n" + CLEAN, encoding="utf-8")
     assert district.check().returncode == 0
-    path.write_text(LEDGER.replace("300.00", "310.00").replace("1700.00", "1690.00"), encoding="utf-8")
+    path.write_text(CLEAN.replace("300.00", "310.00").replace("1700.00", "1690.00"), encoding="utf-8")
     out = district.check()
     assert out.returncode == 1
     assert "ledger/funds/Test/seals.beancount:1: SL401 测试社区基金 2024-01 已于 2024-02-05 封存公示" in out.stdout
@@ -44,7 +31,7 @@ def test_seal_then_edit_sealed_month_is_an_error(district):
 
 
 def test_seal_refuses_open_month_twice_and_bad_input(district):
-    district.ledger(LEDGER)
+    district.ledger(CLEAN)
     assert seal(district, "Test", "2024-01", "--date", "2024-01-31").returncode == 1
     assert seal(district, "Test", "2024-13").returncode == 2
     assert seal(district, "Nope", "2024-01").returncode == 2
@@ -54,14 +41,14 @@ def test_seal_refuses_open_month_twice_and_bad_input(district):
 
 
 def test_a_new_entry_in_a_sealed_month_breaks_the_seal(district):
-    path = district.ledger(LEDGER)
+    path = district.ledger(CLEAN)
     assert seal(district, "Test", "2024-01", "--date", "2024-02-05").returncode == 0
-    path.write_text(LEDGER + '\n2024-01-25 * "补记" "漏记收入"\n  Assets:Test:Bank  1.00 CNY\n  Income:Test:Gov\n', encoding="utf-8")
+    path.write_text(CLEAN + '\n2024-01-25 * "补记" "漏记收入"\n  Assets:Test:Bank  1.00 CNY\n  Income:Test:Gov\n', encoding="utf-8")
     assert "SL401" in district.check().stdout
 
 
 def test_json_output_and_exit_codes(district):
-    district.ledger(LEDGER.replace('project: "T-01"\n', ""))
+    district.ledger(CLEAN.replace('project: "T-01"\n', ""))
     out = district.check("--json")
     assert out.returncode == 1
     items = json.loads(out.stdout)
@@ -73,7 +60,7 @@ def test_json_output_and_exit_codes(district):
 
 
 def test_parallel_and_serial_agree(district):
-    district.ledger(LEDGER.replace("300.00", "3000.00"))
+    district.ledger(CLEAN.replace("300.00", "3000.00"))
     # a second fund so the parallel path is taken
     other = district.root / "content/funds/Other"
     other.mkdir(parents=True)

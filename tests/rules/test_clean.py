@@ -1,17 +1,6 @@
 """A clean inline ledger passes every rule in all faces."""
 
-CLEAN = """\
-2024-01-08 * "测试街道办事处" "年度工作经费"
-  Assets:Test:Bank        2000.00 CNY
-  Income:Test:Gov
-
-2024-01-20 * "幸福食堂" "老年食堂一月餐费补贴"
-  project: "T-01"
-  Expenses:Test:Elderly    300.00 CNY
-  Assets:Test:Bank
-
-2024-02-01 balance Assets:Test:Bank 1700.00 CNY
-"""
+from conftest import CLEAN
 
 
 def test_clean_ledger_has_no_problems(district):
