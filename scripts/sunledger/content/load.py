@@ -68,6 +68,7 @@ class FundContent:
     partners: dict[str, Partner] = field(default_factory=dict)
     projects: dict[str, Project] = field(default_factory=dict)
     where: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> meta(file, line)
+    parent_line: int = 1  # of `parent:` in fund.yml, checked once every fund is read
 
 
 @dataclass
@@ -162,7 +163,7 @@ def _load_fund(
         return None
     if fund.code != folder.name:
         errors.append(error(meta(str(path), doc.line(("code",))), "SL703", f"基金代码 {fund.code} 与目录名 {folder.name} 不一致"))
-    fc = FundContent(fund, path)
+    fc = FundContent(fund, path, parent_line=doc.line(("parent",)))
     if codes is not None and fund.account_code not in codes:
         return fc
     here = meta(str(path), doc.line(("accounts",)))
@@ -304,7 +305,7 @@ def _load(root: Path, codes: frozenset[str] | None, files: list[Path]) -> Conten
         fund = fc.fund
         src = meta(str(fc.path), 1)
         if fund.parent is not None and fund.parent not in node_lines and fund.parent not in funds:
-            errors.append(error(src, "SL703", f"基金 {code} 的上级 {fund.parent} 不在 content/district.yml 中"))
+            errors.append(error(meta(str(fc.path), fc.parent_line), "SL703", f"基金 {code} 的上级 {fund.parent} 不在 content/district.yml 中"))
         other = ledger_codes.setdefault(fund.account_code, code)
         if other != code:
             errors.append(error(src, "SL704", f"基金 {code} 与 {other} 使用同一账本代码 {fund.account_code}"))
