@@ -11,24 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sunledger.rules import RULES
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 2, 5)  # "today" for inline ledgers, which live in January 2024
 BIN = Path(sys.executable).parent
 
-HEADER = """\
-option "title" "测试基金"
-option "operating_currency" "CNY"
-plugin "sunledger.rules.currency"
-plugin "sunledger.rules.sources"
-plugin "sunledger.rules.projects"
-plugin "sunledger.rules.attribution"
-plugin "sunledger.rules.merchants"
-plugin "sunledger.rules.bank"
-plugin "sunledger.rules.seals"
-plugin "sunledger.rules.privacy"
-plugin "sunledger.rules.receipts"
-plugin "sunledger.rules.content"
-"""
+# The lines main.beancount and every fund file share: the package's rules, in its order (SL011).
+HEADER = 'option "title" "测试基金"\noption "operating_currency" "CNY"\n' + "".join(
+    f'plugin "sunledger.rules.{name}"\n' for name in RULES
+)
 
 OPENS = """\
 2024-01-01 open Assets:Test:Bank CNY

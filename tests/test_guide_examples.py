@@ -69,6 +69,8 @@ def _district(root: Path) -> list[tuple[str, str]]:
         if m:
             path = root / m.group(1)
             path.parent.mkdir(parents=True, exist_ok=True)
+            if "（节选）" in block.splitlines()[0] and "plugin " not in block:  # an excerpt: the shared lines are left out
+                block = header + block
             path.write_text(block, encoding="utf-8")
             if "plugin " in block:
                 header = "".join(line + "\n" for line in block.splitlines() if line.startswith(("option ", "plugin ")))

@@ -30,18 +30,6 @@ RATE = D("0.05")  # merchant share in every contract of the demo
 INTEREST_RATES = ((dt.date(2024, 7, 25), D("0.0015")), (dt.date(2024, 10, 18), D("0.0010")), (dt.date(2025, 5, 20), D("0.0005")))
 MISSING_SHARE = ("bianmin-lifa", "2026-02")  # the one W203 the audit shows
 
-PLUGINS = (
-    "currency",
-    "sources",
-    "projects",
-    "attribution",
-    "merchants",
-    "bank",
-    "seals",
-    "privacy",
-    "receipts",
-    "content",
-)
 GENERATED = "由 scripts/demo/build_demo.py 生成的示范数据；改动请改脚本后重新生成"
 
 
@@ -104,6 +92,7 @@ def due(revenue: Decimal, rate: Decimal = RATE) -> Decimal:
 
 # the package's own split: the demo's funding plans must attribute exactly as the rules do
 from sunledger.ledger.attribution import split  # noqa: E402,F401
+from sunledger.rules import RULES  # noqa: E402
 
 # ---------------------------------------------------------------- model
 
@@ -493,7 +482,7 @@ def render_txn(t: Txn, width: int) -> str:
 
 def header(options_title: str) -> list[str]:
     lines = [f'option "title" {q(options_title)}', 'option "operating_currency" "CNY"', ""]
-    lines += [f'plugin "sunledger.rules.{name}"' for name in PLUGINS]
+    lines += [f'plugin "sunledger.rules.{name}"' for name in RULES]
     return lines
 
 

@@ -20,6 +20,7 @@ from .content.load import load_content
 from .errors import FundWarning
 from .ledger.load import biggest_first, fund_files, load
 from .rules import RULES, WARNINGS_ONLY
+from .rules.options import reads_differently
 
 _NATIVE = {
     "ParserError": ("SL001", "账本语法错误"),
@@ -105,6 +106,8 @@ def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
     for pattern in options_map["include"]:
         included.update(p.resolve() for p in main.parent.glob(pattern))
     fund_set = {f.resolve() for f in funds}
+    if any(reads_differently(main, fund) for fund in funds):  # apart, a fund's own options would count (SL011)
+        return False, own
     for other in included - fund_set:
         other_ok, other_errors = _only_annotations(other)
         own.extend(other_errors)

@@ -35,14 +35,13 @@ from pathlib import Path
 import yaml
 
 from .config import CONFIG_NAME, Config
+from .rules import RULES
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_END = "2026-10"  # last month with transactions; fixed so output never depends on today
 DEFAULT_MONTHS = 36
 UNSEALED_MONTHS = 1  # the last month stays open: at as_of() it is not yet due for publication (W901)
 
-DEFAULT_RULES = ("currency", "sources", "projects", "attribution", "merchants", "bank", "seals", "privacy",
-                 "receipts", "content")
 RECEIPT_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
                b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
@@ -140,10 +139,6 @@ def allocate(total: int, weights: list[float]) -> list[int]:
 
 def plugin_lines() -> list[str]:
     """The option and plugin lines of every ledger file: each rule the package has (sunledger.rules.RULES)."""
-    try:
-        from .rules import RULES  # noqa: PLC0415
-    except ImportError:
-        RULES = DEFAULT_RULES  # noqa: N806
     return ['option "operating_currency" "CNY"', *(f'plugin "sunledger.rules.{r}"' for r in RULES)]
 
 
