@@ -1,4 +1,4 @@
-"""`sunledger check | seal`: parse arguments, call the library, set the exit code."""
+"""`sunledger check | seal | init | new-fund`: parse arguments, call the library, set the exit code."""
 
 from __future__ import annotations
 
@@ -49,6 +49,44 @@ def _seal(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, district_files, write
+
+    root = Path(args.dir).resolve()
+    try:
+        files = district_files(args.name, node_id=args.node, level=args.level, site_url=args.site_url)
+        write(root, files)
+    except ScaffoldError as exc:
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return 2
+    print(f"已在 {root} 建立 {args.name} 的账本仓库（{len(files)} 个文件）。下一步：")
+    print(f"  cd {root} && git init && sunledger new-fund 代码 --name 基金名称 --level community --parent {args.node}")
+    return 0
+
+
+def _new_fund(args: argparse.Namespace) -> int:
+    from .content.load import load_content
+    from .scaffold import NewFund, ScaffoldError, fund_files, write
+
+    root = Path(args.root).resolve()
+    try:
+        opened = dt.date.fromisoformat(args.opened) if args.opened else dt.date.today().replace(day=1)
+    except ValueError:
+        print(f"sunledger: --opened 应为 YYYY-MM-DD，而不是“{args.opened}”", file=sys.stderr)
+        return 2
+    fund = NewFund(args.code, args.name, args.level, args.parent, opened, args.kind)
+    try:
+        files = fund_files(root, fund, load_content(root, frozenset()).config)
+        write(root, files)
+    except ScaffoldError as exc:
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return 2
+    for rel in files:
+        print(rel)
+    print(f"已建立基金 {args.name}（{args.code}）。记账：ledger/funds/{args.code}/txns/；项目：content/funds/{args.code}/projects/")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sunledger", description="阳光账本：社区基金账本的检查与公示")
     ap.add_argument("--version", action="version", version=f"sunledger {__version__}")
@@ -65,6 +103,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     s.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
     s.set_defaults(func=_seal)
+    i = sub.add_parser("init", help="建立一个新区的账本仓库（配置、总账、层级、网站、CI）")
+    i.add_argument("dir", help="新仓库的目录（可以已存在，但不能已有同名文件）")
+    i.add_argument("--name", required=True, help="区的名称，如“某某区社区基金”")
+    i.add_argument("--node", default="district", help="最上层节点的编号（默认 district）")
+    i.add_argument("--level", default="district", help="最上层节点的层级：district/street/community（默认 district）")
+    i.add_argument("--site-url", default="https://example.org/", help="网站发布后的网址（公示二维码用）")
+    i.set_defaults(func=_init)
+    f = sub.add_parser("new-fund", help="新增一个基金：账本入口、月份、封账文件和资料，一次写好")
+    f.add_argument("code", help="基金代码（账本科目的第二段），如 Guangming")
+    f.add_argument("--name", required=True, help="基金名称，如“光明社区基金”")
+    f.add_argument("--level", required=True, help="层级：district/street/community/compound")
+    f.add_argument("--parent", required=True, help="上级节点或基金的编号（content/district.yml）")
+    f.add_argument("--opened", default=None, help="开始用阳光账本记账的日期 YYYY-MM-DD（默认本月一日）")
+    f.add_argument("--kind", default="社区基金", help="基金类型，如 社区公益基金、小区共享发展金")
+    f.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    f.set_defaults(func=_new_fund)
     # these two keep their own argument parsers; here they are only listed and handed on
     for name, text in (("import", "导入银行/支付宝/微信对账单，跳过账本里已有的交易"), ("reconcile", "对账：对账单与账本逐月核对，列出两边对不上的行")):
         d = sub.add_parser(name, help=text, add_help=False)
