@@ -87,6 +87,43 @@ def _new_fund(args: argparse.Namespace) -> int:
     return 0
 
 
+def _balances(args: argparse.Namespace) -> int:
+    from .district import load_district
+    from .ledger.attribution import attribute, source_balances
+    from .terminal import pad
+
+    root = Path(args.root).resolve()
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"sunledger: --as-of 应为 YYYY-MM-DD，而不是“{args.as_of}”", file=sys.stderr)
+        return 2
+    district = load_district(root)
+    if args.fund not in district.books:
+        print(f"sunledger: 没有基金 {args.fund}（有：{'、'.join(sorted(district.books))}）", file=sys.stderr)
+        return 2
+    txns = [t for t in district.books[args.fund].txns if as_of is None or t.date <= as_of]
+    att = attribute(txns, district.classify, district.config)
+    rows = source_balances(att, args.fund, [s.name for s in district.config.sources])
+    if args.json:
+        json.dump([{"source": r.source, "free": str(r.free), "restricted": {k: str(v) for k, v in r.restricted.items()},
+                    "total": str(r.total)} for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    day = as_of.isoformat() if as_of else (txns[-1].date.isoformat() if txns else "—")
+    print(f"{district.books[args.fund].fc.fund.name}（{args.fund}）截至 {day} 各来源余额（元）")
+    print(pad("来源", 10, left=True) + "".join(pad(h, 14) for h in ("非定向", "定向", "合计")))
+    for r in rows:
+        amounts = (r.free, sum(r.restricted.values()), r.total)
+        print(pad(r.source, 10, left=True) + "".join(pad(f"{x:,.2f}", 14) for x in amounts))
+        for project, left in r.restricted.items():
+            print(f"  定向给 {project}：{left:,.2f}")
+    negative = [r.source for r in rows if r.free < 0]
+    if negative:
+        print(f"注意：{'、'.join(negative)}的非定向余额为负（SL107/SL108）", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sunledger", description="阳光账本：社区基金账本的检查与公示")
     ap.add_argument("--version", action="version", version=f"sunledger {__version__}")
@@ -119,6 +156,12 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--kind", default="社区基金", help="基金类型，如 社区公益基金、小区共享发展金")
     f.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     f.set_defaults(func=_new_fund)
+    b = sub.add_parser("balances", help="各来源的余额：非定向和定向（按项目），提前看到 SL107/SL108")
+    b.add_argument("fund", help="基金代码，如 Guangming")
+    b.add_argument("--as-of", default=None, help="截至哪一天 YYYY-MM-DD（默认账上最后一天）")
+    b.add_argument("--json", action="store_true", help="以 JSON 输出")
+    b.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    b.set_defaults(func=_balances)
     # these two keep their own argument parsers; here they are only listed and handed on
     for name, text in (("import", "导入银行/支付宝/微信对账单，跳过账本里已有的交易"), ("reconcile", "对账：对账单与账本逐月核对，列出两边对不上的行")):
         d = sub.add_parser(name, help=text, add_help=False)

@@ -10,7 +10,6 @@ and the ledger transactions the statement lacks, paired by `match.pairs`
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from beancount.core import data
 
+from ..terminal import pad, width
 from . import match
 from . import statement as st
 from .statement import Line, Statement
@@ -189,16 +189,6 @@ def _yuan(number: Decimal | None, sign: bool = False) -> str:
     return f"{number:+,.2f}" if sign else f"{number:,.2f}"
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, left: bool = False) -> str:
-    fill = " " * (width - _width(text))
-    return text + fill if left else fill + text
-
-
 def _where(filename: str, lineno: int, root: Path | None) -> str:
     path = Path(filename)
     if root is not None:
@@ -236,9 +226,9 @@ def render(rec: Reconciliation, title: str = "", root: Path | None = None) -> st
             asserted if has_balance else "—",
             "相符" if m.agrees else "不符",
         ])
-    widths = [max(_width(r[i]) for r in [heads, *rows]) for i in range(len(heads))]
+    widths = [max(width(r[i]) for r in [heads, *rows]) for i in range(len(heads))]
     for r in [heads, *rows]:
-        out.append("  ".join(_pad(c, w, left=i in (0, 8, 9)) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+        out.append("  ".join(pad(c, w, left=i in (0, 8, 9)) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
     if not has_balance:
         out.append("（此账单无余额列：按各月收入、支出合计核对）")
     if rec.breaks:

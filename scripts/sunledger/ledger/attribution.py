@@ -160,11 +160,37 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
             key = (fund, name)
             if out.balance[key] < 0 and key not in overdrawn:
                 overdrawn.add(key)
-                held = sum(v for (f, s, _), v in out.restricted.items() if f == fund and s == name)
-                if out.balance[key] + held >= 0:
-                    out.errors.append(error(_at(txn, p), "SL108", f"{name}的非定向余额不足，此笔支出动用了指定给其他项目的定向资金（差额 {-out.balance[key]:,.2f} 元）", txn))
+                pools = {project: v for (f, s, project), v in out.restricted.items() if f == fund and s == name and v > 0}
+                if out.balance[key] + sum(pools.values()) >= 0:
+                    named = "、".join(f"{project}（{v:,.2f} 元）" for project, v in sorted(pools.items()))
+                    out.errors.append(error(_at(txn, p), "SL108", f"{name}的非定向余额不足，此笔支出动用了指定给项目 {named} 的定向资金"
+                                                              f"（差额 {-out.balance[key]:,.2f} 元）；用 sunledger balances {fund} 查看各来源余额", txn))
                 else:
                     out.errors.append(error(_at(txn, p), "SL107", f"来源“{name}”在基金 {fund} 的余额变为 {out.balance[key]:,.2f} 元：支出超过了该来源的收入", txn))
             elif out.balance[key] >= 0:
                 overdrawn.discard(key)
+    return out
+
+
+@dataclass(frozen=True)
+class SourceBalance:
+    """What one source holds in a fund: money free for any project, and money given for one."""
+
+    source: str
+    free: Decimal
+    restricted: dict[str, Decimal]  # project -> restricted money left
+
+    @property
+    def total(self) -> Decimal:
+        return self.free + sum(self.restricted.values(), Decimal(0))
+
+
+def source_balances(att: Attribution, fund: str, sources: list[str]) -> list[SourceBalance]:
+    """Per configured source (in `sources` order), its free and restricted balance in `fund`."""
+    out = []
+    for name in sources:
+        pools = {project: v for (f, s, project), v in att.restricted.items() if f == fund and s == name and v}
+        free = att.balance.get((fund, name), Decimal(0))
+        if free or pools:
+            out.append(SourceBalance(name, free, dict(sorted(pools.items()))))
     return out
