@@ -1,7 +1,7 @@
 # 阳光账本 sunledger
 #   make setup   建立 .venv 并安装（已装好时立即返回）
 #   make check   检查全区账本和资料（sunledger check）
-#   make site    检查通过后构建网站到 site/；构建失败时保留上一次的 site/
+#   make site    检查通过后构建网站，site 链接一步换到新构建；失败时 site 不变
 #   make test    运行测试
 #   make bench   运行基准测试（检查 vs bean-check）
 #   make bench-site  网站构建基准（vs 普通 Material；ARGS="--funds 20 --transactions 10000" 快速）
@@ -30,14 +30,10 @@ $(STAMP): pyproject.toml
 check: setup
 	$(BIN)/sunledger check
 
-# Build into .site-build and swap it in only when both the check and the build succeed.
+# Check, build into .site-builds/<time>-<commit>/ and point the `site` symlink at it in one
+# rename, only when both succeed (sunledger/publish.py; rollback: python -m sunledger.publish --rollback).
 site: setup
-	$(BIN)/sunledger check
-	rm -rf .site-build .site-build.old
-	$(BIN)/mkdocs build --strict --site-dir .site-build
-	if [ -d site ]; then mv site .site-build.old; fi
-	mv .site-build site
-	rm -rf .site-build.old
+	$(BIN)/python -m sunledger.publish
 
 test: setup
 	$(BIN)/pytest

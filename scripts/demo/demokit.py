@@ -241,7 +241,7 @@ class Book:
         stem = f"{day}-{pid}"
         n = self.receipt_names.get(stem, 0) + 1
         self.receipt_names[stem] = n
-        head["receipt"] = f"receipts/{ym(day)}/{stem}{'' if n == 1 else f'-{n}'}.svg"
+        head["receipt"] = f"receipts/{ym(day)}/{stem}{'' if n == 1 else f'-{n}'}.pdf"
         if project.category not in PRIVATE_CATEGORIES:  # a receipt naming a helped resident stays in the books
             head["receipt-public"] = True
         return self.add(Txn(day, payee, narration,
@@ -498,6 +498,11 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -537,7 +542,7 @@ def write_fund(info: FundInfo) -> None:
         write(folder / "txns" / f"{y:04d}-{m:02d}.beancount", "\n\n".join([title, *chunks]) + "\n")
     for t in book.txns:
         if "receipt" in t.meta:
-            write(folder / t.meta["receipt"], receipt_svg(t, info.name))
+            write_bytes(folder / t.meta["receipt"], receipt_pdf(t, info.name))
     write(folder / "seals.beancount", f"; {info.name} 封存记录：每个已公示月份一行，由 sunledger seal 写入\n")
 
     cfolder = ROOT / "content" / "funds" / code
@@ -577,28 +582,70 @@ def rmb_upper(amount: Decimal) -> str:
     return "".join(out)
 
 
-def _x(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# The receipt is a PDF, as an e-invoice or a scan would be (the site publishes no SVG: it can carry
+# script). Its text uses STSong-Light, one of the CJK fonts every PDF viewer must supply, so the file
+# embeds no font and stays small; like the SVG it replaced, the reader's viewer draws the Chinese.
+_CJK_FONT = {
+    "/Type": "/Font", "/Subtype": "/Type0", "/BaseFont": "/STSong-Light", "/Encoding": "/UniGB-UCS2-H",
+    "/DescendantFonts": [{
+        "/Type": "/Font", "/Subtype": "/CIDFontType0", "/BaseFont": "/STSong-Light",
+        "/CIDSystemInfo": {"/Registry": "Adobe", "/Ordering": "GB1", "/Supplement": 2},
+        "/FontDescriptor": {"/Type": "/FontDescriptor", "/FontName": "/STSong-Light", "/Flags": 6,
+                            "/FontBBox": [-25, -254, 1000, 880], "/ItalicAngle": 0, "/Ascent": 880,
+                            "/Descent": -120, "/CapHeight": 880, "/StemV": 93},
+        "/DW": 1000, "/W": [1, 95, 500],  # CIDs 1-95 are the half-width Latin letters and digits
+    }],
+}
 
 
-def receipt_svg(t: Txn, fund: str) -> str:
+def _pdf_object(value: Any):
+    from pypdf.generic import (ArrayObject, DictionaryObject, NameObject, NumberObject,  # noqa: PLC0415
+                               TextStringObject)
+
+    if isinstance(value, dict):
+        return DictionaryObject({NameObject(k): _pdf_object(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return ArrayObject(_pdf_object(v) for v in value)
+    if isinstance(value, str):
+        return NameObject(value) if value.startswith("/") else TextStringObject(value)
+    return NumberObject(value)
+
+
+def _pdf_text(x: float, y: float, size: int, text: str, rgb: str = "0 0 0", anchor: str = "start") -> str:
+    width = sum(0.5 if ord(c) < 0x7F else 1.0 for c in text) * size
+    x -= {"start": 0, "middle": width / 2, "end": width}[anchor]
+    return f"BT {rgb} rg /F1 {size} Tf {x:.1f} {y:.1f} Td <{text.encode('utf-16-be').hex()}> Tj ET"
+
+
+def receipt_pdf(t: Txn, fund: str) -> bytes:
+    import io  # noqa: PLC0415
+
+    from pypdf import PdfWriter  # noqa: PLC0415
+    from pypdf.generic import DecodedStreamObject, NameObject  # noqa: PLC0415
+
     amount = t.postings[0].amount
     rows = [
         f"日期：{t.date}",
         f"收款单位：{t.payee}",
         f"付款单位：{fund}",
         f"事由：{t.narration}",
-        f"金额：¥{amount:.2f}（{rmb_upper(amount)}）",
+        f"金额：￥{amount:.2f}（{rmb_upper(amount)}）",
         f"项目编号：{t.meta['project']}",
     ]
-    text = "\n".join(f'  <text x="24" y="{76 + 28 * i}" font-size="14">{_x(r)}</text>' for i, r in enumerate(rows))
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" width="480" height="270" viewBox="0 0 480 270" font-family="sans-serif">
-  <rect x="1" y="1" width="478" height="268" fill="#fffdf5" stroke="#c0392b"/>
-  <text x="240" y="40" text-anchor="middle" font-size="20" fill="#c0392b">收 款 收 据</text>
-{text}
-  <text x="456" y="256" text-anchor="end" font-size="11" fill="#888888">阳光账本示范数据 · 非真实凭证</text>
-</svg>
-"""
+    red, grey = "0.753 0.224 0.169", "0.533 0.533 0.533"
+    ops = [f"{red} RG 1 w 1 1 478 268 re S", _pdf_text(240, 230, 20, "收 款 收 据", red, "middle")]
+    ops += [_pdf_text(24, 194 - 28 * i, 14, r) for i, r in enumerate(rows)]
+    ops.append(_pdf_text(456, 14, 11, "阳光账本示范数据，非真实凭证", grey, "end"))
+    writer = PdfWriter()
+    page = writer.add_blank_page(480, 270)
+    content = DecodedStreamObject()
+    content.set_data("\n".join(ops).encode("ascii"))
+    page[NameObject("/Contents")] = writer._add_object(content)  # noqa: SLF001 - pypdf has no public page-from-stream call
+    page[NameObject("/Resources")] = _pdf_object({"/Font": {"/F1": _CJK_FONT}})
+    writer.metadata = None  # no producer line: the demo's files are byte-identical on every run
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def write_main() -> None:

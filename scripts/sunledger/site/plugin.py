@@ -28,8 +28,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
+from ..check import problem
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
+from ..errors import error
 from . import images, scan, search
 from .buildinfo import BuildInfo, build_info
 from .fastmd import FastMarkdown
@@ -65,6 +67,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.district: District | None = None
         self.info: BuildInfo | None = None
         self.root: Path | None = None
+        self.refused: list[str] = []  # SL804: photos and receipts that cannot be published
         self.last_date: dt.date | None = None
         # what on_post_build needs, kept when the district is let go after on_files
         self.search_entries: list[dict] | None = None
@@ -211,6 +214,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     def _photos(self, district: District, files: Files, config) -> dict[tuple[str, str], str]:
         """Outcome photos: a path relative to content/funds/<CODE>/, published under photos/<CODE>/."""
         out: dict[tuple[str, str], str] = {}
+        self.refused = []  # SL804 lines of photos and receipts, raised together at the end of _receipts
         for code in sorted(district.books):
             fc = district.books[code].fc
             folder = fc.path.parent
@@ -224,8 +228,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                         log.warning(f"sunledger: 项目 {project.id} 的照片 {photo} 不在 {folder} 下，未发布")
                         continue
                     uri = f"photos/{code}/{path.relative_to(folder.resolve()).as_posix()}"
-                    self._add(files, self._image(config, uri, path))
-                    out[(code, photo)] = uri
+                    if self._image(files, config, uri, path, fc.where.get(project.id), f"项目 {project.id} 的照片"):
+                        out[(code, photo)] = uri
         return out
 
     def _receipts(self, district: District, files: Files, config) -> dict[tuple[str, str], str]:
@@ -241,20 +245,29 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                 if not path.is_file() or folder not in path.parents:
                     continue  # SL801 already stopped the build for a missing or escaping receipt
                 uri = f"funds/{code}/{path.relative_to(folder).as_posix()}"
-                self._add(files, self._image(config, uri, path))
-                out[(code, str(receipt))] = uri
+                if self._image(files, config, uri, path, txn.meta, "公开凭证"):
+                    out[(code, str(receipt))] = uri
+        if self.refused:
+            listed = "\n".join(self.refused[:MAX_LISTED])
+            raise PluginError(f"sunledger: {len(self.refused)} 个照片或凭证不能公开，网站未生成：\n{listed}")
         return out
 
-    @staticmethod
-    def _image(config, uri: str, path: Path) -> File:
-        """A photo or receipt as published: images and PDFs without their metadata (GPS, camera, author)."""
+    def _image(self, files: Files, config, uri: str, path: Path, src: dict | None, what: str) -> bool:
+        """Add a photo or receipt as published: pixels re-encoded or a PDF rebuilt, without metadata
+        (GPS, camera, author) or anything that runs. Anything else is refused (SL804) at `src`, the
+        ledger or YAML line that names it; False then."""
         try:
             data = images.cleaned(path)
+        except images.Refused as exc:
+            shown = _relative(path, self.root) or str(path)
+            text = (f"{what} {shown} 不能公开：{exc}。网站只公开 JPEG、PNG、WebP、GIF、TIFF 图片和 PDF"
+                    "（SVG、HTML 等文件可能带脚本）；请导出为 PDF 或拍照后再附上")
+            self.refused.append(problem(error(src, "SL804", text)).line(self.root))
+            return False
         except Exception as exc:  # a broken file is a build error naming it, not a traceback
             raise PluginError(f"sunledger: 文件 {path} 无法读取：{exc}") from exc
-        if data is None:
-            return File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV)
-        return File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV)
+        self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+        return True
 
     def _nav(self, files: Files, portal: Portal) -> list:
         nav: list = [{"首页": "index.md"}]

@@ -97,6 +97,8 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
             continue
         if rel.startswith(THEME_ASSETS):
             continue
+        if found := images.refused(rel, path):  # SVG, HTML or script where no page is, an active PDF
+            problems.append(found)
         if images.is_raster(rel) or images.is_pdf(rel):
             found = images.metadata(rel, path.read_bytes())
             if found:
