@@ -31,9 +31,9 @@ check: setup
 	$(BIN)/sunledger check
 
 # Check, build into .site-builds/<time>-<commit>/ and point the `site` symlink at it in one
-# rename, only when both succeed (sunledger/publish.py; rollback: python -m sunledger.publish --rollback).
+# rename, only when both succeed (sunledger/publish.py; rollback: sunledger publish --rollback).
 site: setup
-	$(BIN)/python -m sunledger.publish
+	$(BIN)/sunledger publish
 
 test: setup
 	$(BIN)/pytest

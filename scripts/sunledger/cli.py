@@ -163,7 +163,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     b.set_defaults(func=_balances)
     # these two keep their own argument parsers; here they are only listed and handed on
-    for name, text in (("import", "导入银行/支付宝/微信对账单，跳过账本里已有的交易"), ("reconcile", "对账：对账单与账本逐月核对，列出两边对不上的行")):
+    for name, text in (("import", "导入银行/支付宝/微信对账单，跳过账本里已有的交易"), ("reconcile", "对账：对账单与账本逐月核对，列出两边对不上的行"),
+                       ("publish", "检查、构建网站并原子地替换 site（失败时保留上一次的网站）")):
         d = sub.add_parser(name, help=text, add_help=False)
         d.add_argument("rest", nargs=argparse.REMAINDER)
         d.set_defaults(func=_delegate(name))
@@ -172,6 +173,10 @@ def parser() -> argparse.ArgumentParser:
 
 def _delegate(name: str):
     def run(args: argparse.Namespace) -> int:
+        if name == "publish":
+            from . import publish
+
+            return publish.main(args.rest)
         from .importers import cli as importers
 
         return (importers.import_main if name == "import" else importers.reconcile_main)(args.rest)
@@ -182,7 +187,7 @@ def _delegate(name: str):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        if argv and argv[0] in ("import", "reconcile"):  # argparse's REMAINDER would swallow their --help
+        if argv and argv[0] in ("import", "reconcile", "publish"):  # argparse's REMAINDER would swallow their --help
             args = argparse.Namespace(rest=argv[1:], func=_delegate(argv[0]))
         else:
             args = parser().parse_args(argv)

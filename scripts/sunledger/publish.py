@@ -181,7 +181,7 @@ def rollback(root: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sunledger.publish", description="检查、构建并原子地替换 site（链接）")
+    ap = argparse.ArgumentParser(prog="sunledger publish", description="检查、构建并原子地替换 site（链接）")
     ap.add_argument("--root", type=Path, default=Path.cwd(), help="区的根目录（有 mkdocs.yml 和 sunledger.yml），默认当前目录")
     ap.add_argument("--keep", type=int, default=KEEP, help=f"保留几个以前的构建用于回滚（默认 {KEEP}）")
     ap.add_argument("--no-check", action="store_true", help="不先运行 sunledger check（mkdocs 构建仍会检查）")
