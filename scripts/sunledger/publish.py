@@ -1,7 +1,7 @@
 """Publish the site without a moment where it is missing or half made (`make site`).
 
-    python -m sunledger.publish [--root DIR] [--keep N] [--no-check]
-    python -m sunledger.publish --rollback
+    sunledger publish [--root DIR] [--keep N] [--no-check]
+    sunledger publish --rollback
 
 Each build goes into a folder of its own, `.site-builds/<UTC time>-<commit>/`,
 with `mkdocs build --strict -d` (never into `site/` itself: mkdocs first empties
