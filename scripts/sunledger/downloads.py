@@ -225,7 +225,8 @@ def _doc(text: str, kind: str) -> str:
 
 
 def _field(name: str, title: str, kind: str, column_type: str) -> dict:
-    f: dict = {"name": name, "title": title, "type": kind, "description": _doc(_FIELD_DOC[name], kind), "columnType": column_type}
+    f: dict = {"name": name, "title": title, "type": kind, "description": _doc(_FIELD_DOC[name], kind)}
+    f["columnType"] = column_type
     if kind == "date":
         f["format"] = "default"
     if name == "direction":

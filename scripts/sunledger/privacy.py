@@ -28,7 +28,9 @@ def _class(chars: str) -> str:
 
 # Characters that show nothing (zero-width spaces and joiners, BOM, soft hyphen,
 # direction marks): typed or pasted between digits, they must not hide a number.
-_INVISIBLE = "\u00ad\u061c\u180e\ufeff" + _span(0x200B, 0x200F) + _span(0x202A, 0x202E) + _span(0x2060, 0x2064) + _span(0x2066, 0x2069)
+_INVISIBLE = (
+    "\u00ad\u061c\u180e\ufeff" + _span(0x200B, 0x200F) + _span(0x202A, 0x202E) + _span(0x2060, 0x2064) + _span(0x2066, 0x2069)
+)
 # Dashes NFKC leaves as they are (hyphen, en/em dash, "——" of a Chinese IME, minus sign).
 _DASHES = _span(0x2010, 0x2015) + "\u2212\u2e3a\u2e3b"
 INVISIBLE = re.compile(_class(_INVISIBLE))
