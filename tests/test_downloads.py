@@ -335,7 +335,7 @@ def test_fund_without_transactions(district):
 
 def test_formula_payees_reach_residents_csv_as_text(district):
     """A payee named by a bank statement ("=HYPERLINK(…)") must not run in a resident's Excel;
-    the data package (for programs) and the XLSX (string cells) keep the text as it is."""
+    the XLSX (string cells) keeps the text as it is."""
     import openpyxl
 
     from sunledger.downloads import fund_downloads
@@ -355,8 +355,92 @@ def test_formula_payees_reach_residents_csv_as_text(district):
     rows = read_csv(files["downloads/Test/transactions.csv"])
     assert rows[0]["对方"] == "'=HYPERLINK(\"http://x.example/\",\"点我\")" and rows[0]["摘要"] == "'@SUM(A1)"
     assert rows[0]["金额"] == "80.00"
-    package = files["downloads/Test/datapackage/transactions.csv"]
-    assert b"\n2024-03-01" in package.replace(b"\r\n", b"\n") and b"'=HYPERLINK" not in package
+    package = files["downloads/Test/datapackage/transactions.csv"]  # every CSV, the data package's too (issue 8)
+    assert b"\n2024-03-01" in package.replace(b"\r\n", b"\n") and b"\"'=HYPERLINK" in package
     xlsx = next(v for k, v in files.items() if k.endswith("transactions.xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     assert sheet.cell(2, 7).data_type == "s" and sheet.cell(2, 7).value.startswith("=HYPERLINK")
+
+
+FORMULAS = ('=HYPERLINK("http://x","点")', "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "'=1")
+
+
+def _beancount(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+@pytest.fixture
+def hostile(district):
+    """Every formula start in payee, narration, project title and partner name."""
+    from conftest import MERCHANT
+
+    body = ""
+    for i, f in enumerate(FORMULAS):
+        body += f'2024-01-{10 + i:02d} * "{_beancount(f)}" "{_beancount(f)}"\n  Assets:Test:Bank  10.00 CNY\n  Income:Test:Community\n\n'
+    body += '2024-01-30 * "施工队" "-12.50 退款"\n  project: "T-01"\n  source: "社区筹"\n  Expenses:Test:Elderly  12.50 CNY\n  Assets:Test:Bank\n\n'
+    district.ledger(body)
+    for i, f in enumerate(FORMULAS):
+        district.project({**PROJECT, "id": f"T-F{i}", "title": f})
+    district.write_yaml("content/funds/Test/partners.yml", [{**MERCHANT, "name": FORMULAS[0]}])
+    d = _load(district)
+    assert [p for p in d.errors if p.code.startswith("SL")] == [], d.errors
+    return d
+
+
+def _cells(body: bytes, fields: list[dict]) -> list[tuple[str, str]]:
+    """(field type, cell) of every cell of a CSV, read as a spreadsheet program reads it."""
+    text = body.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert all(len(r) == len(fields) for r in rows)
+    return [(f["type"], cell) for r in rows[1:] for f, cell in zip(fields, r)]
+
+
+def test_every_published_csv_defuses_formula_cells(hostile, tmp_path):
+    """Issue 8: every CSV (residents', per year, the data package's transactions and budgets):
+    a text cell that starts like a formula carries a leading apostrophe, numbers stay numbers,
+    the package validates and says so in its schema, and the XLSX has no formula cell."""
+    import openpyxl
+    from frictionless import validate
+
+    from sunledger.downloads import FORMULA_NOTE, district_downloads
+
+    files = district_downloads(hostile)
+    package = json.loads(files["downloads/Test/datapackage/datapackage.json"])
+    schemas = {r["path"]: r["schema"]["fields"] for r in package["resources"]}
+    csvs = [k for k in files if k.endswith(".csv")]
+    assert len(csvs) == 4  # transactions, its year, the package's transactions and budgets
+    seen = set()
+    for rel in csvs:
+        name = rel.rsplit("/", 1)[1]
+        fields = schemas["budgets.csv" if name == "budgets.csv" else "transactions.csv"]
+        for kind, cell in _cells(files[rel], fields):
+            if kind == "string" and cell:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (rel, cell)
+                if cell.startswith("'"):
+                    seen.add((name, cell[1:]))
+            elif kind == "number":
+                assert Decimal(cell) == Decimal(cell).quantize(Decimal("0.01")), (rel, cell)
+    for f in FORMULAS:
+        assert ("transactions.csv", f) in seen and ("budgets.csv", f) in seen, f
+    amounts = [c for k, c in _cells(files["downloads/Test/datapackage/transactions.csv"], schemas["transactions.csv"])
+               if k == "number"]
+    assert "-12.50" in amounts  # a negative amount in a number column is not touched
+    assert next(r for r in read_csv(files["downloads/Test/transactions.csv"]) if r["金额"] == "-12.50")["摘要"] == "'-12.50 退款"
+
+    for fields in schemas.values():
+        for f in fields:
+            assert (FORMULA_NOTE in f["description"]) == (f["type"] == "string"), f["name"]
+    assert FORMULA_NOTE in package["description"]
+    for rel, body in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(body)
+    report = validate(str(tmp_path / "downloads/Test/datapackage/datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+    for rel in (k for k in files if k.endswith(".xlsx")):
+        sheet = openpyxl.load_workbook(io.BytesIO(files[rel])).active
+        cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+        assert cells and all(c.data_type != "f" for c in cells), rel
+        texts = {c.value.replace("_x000D_", "\r") for c in cells if c.data_type == "s"}  # OOXML's escape of CR
+        assert set(FORMULAS) <= texts, rel  # the text as typed, as a string cell
+        assert any(c.data_type == "n" and c.value == -12.5 for c in cells)

@@ -137,33 +137,42 @@ def fund_rows(district: District, code: str) -> list[Row]:
 
 # --- CSV ---------------------------------------------------------------------
 
-
-def _csv(header: Iterable[str], rows: Iterable[Iterable[str]], bom: bool) -> bytes:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow(header)
-    w.writerows(rows)
-    return ("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8")
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula
+# ("=HYPERLINK(…)", "+1+1", "-1+1", "@SUM(A1)"; tab and CR too). "'" is in the
+# list so that taking one leading "'" off always gives the text back.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+FORMULA_NOTE = (
+    "以 = + - @ 、制表符、回车或 ' 开头的文字前加了一个英文单引号 '，"
+    "以免电子表格把它当作公式执行；去掉开头的一个 ' 即为原文。数字和日期列不加。"
+)
 
 
-def _defused(texts: tuple[str, ...]) -> tuple[str, ...]:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+def defused(text: str) -> str:
+    """A TEXT cell as every published CSV writes it: a leading apostrophe when it starts like a formula.
 
     Payees can come from a bank statement (`sunledger import`), i.e. from whoever
     named the paying account: "=HYPERLINK(…)" must reach a resident's Excel as text.
-    Date, direction and amount (a plain signed number) are ours and stay as they are.
-    """
-    return texts[:3] + tuple("'" + t if t.startswith(_FORMULA_START) else t for t in texts[3:])
+    Only text columns (Table Schema type "string") go through here; numbers and
+    dates (a negative amount "-12.50") are ours and stay as they are."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: Iterable[str], kinds: Iterable[str], rows: Iterable[Iterable[str]], bom: bool) -> bytes:
+    """Every CSV of the downloads; `kinds` are the columns' Table Schema types, text cells are `defused`."""
+    text = tuple(k == "string" for k in kinds)
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(header)
+    w.writerows(tuple(defused(v) if t else v for v, t in zip(row, text, strict=True)) for row in rows)
+    return ("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8")
+
+
+KINDS = tuple(c[2] for c in COLUMNS)
 
 
 def transactions_csv(rows: list[Row]) -> bytes:
-    """For residents: Chinese headers, UTF-8 with BOM (Excel on Chinese Windows), CRLF.
-
-    The data package's CSV keeps the text exactly (it is read by programs, not spreadsheets)."""
-    return _csv(HEADERS, (_defused(r.texts()) for r in rows), bom=True)
+    """For residents: Chinese headers, UTF-8 with BOM (Excel on Chinese Windows), CRLF."""
+    return _csv(HEADERS, KINDS, (r.texts() for r in rows), bom=True)
 
 
 # --- XLSX --------------------------------------------------------------------
@@ -210,8 +219,14 @@ def transactions_xlsx(rows: list[Row], title: str, stamp: dt.date) -> bytes:
 # --- Data package ------------------------------------------------------------
 
 
+def _doc(text: str, kind: str) -> str:
+    """A field's description; a text field's says how its cells are kept from running as formulas."""
+    return f"{text}。{FORMULA_NOTE}" if kind == "string" else text
+
+
 def _field(name: str, title: str, kind: str, column_type: str) -> dict:
-    f: dict = {"name": name, "title": title, "type": kind, "description": _FIELD_DOC[name], "columnType": column_type}
+    f: dict = {"name": name, "title": title, "type": kind, "description": _doc(_FIELD_DOC[name], kind)}
+    f["columnType"] = column_type
     if kind == "date":
         f["format"] = "default"
     if name == "direction":
@@ -277,9 +292,9 @@ def datapackage(district: District, code: str, rows: list[Row]) -> dict[str, byt
     and the package's `fiscalPeriod`, `countryCode` and `granularity`."""
     fc = district.books[code].fc
     fund = fc.fund
-    tx_body = _csv(FIELDS, (r.texts() for r in rows), bom=False)
+    tx_body = _csv(FIELDS, KINDS, (r.texts() for r in rows), bom=False)
     budgets = _budget_rows(district, code)
-    bu_body = _csv((c[0] for c in BUDGET_COLUMNS), budgets, bom=False)
+    bu_body = _csv((c[0] for c in BUDGET_COLUMNS), (c[2] for c in BUDGET_COLUMNS), budgets, bom=False)
     currency = {
         "name": "currency",
         "title": "币种",
@@ -295,7 +310,7 @@ def datapackage(district: District, code: str, rows: list[Row]) -> dict[str, byt
     }
     bu_fields = []
     for name, title, kind, column_type, doc in BUDGET_COLUMNS:
-        f: dict = {"name": name, "title": title, "type": kind, "description": doc}
+        f: dict = {"name": name, "title": title, "type": kind, "description": _doc(doc, kind)}
         if column_type:
             f["columnType"] = column_type
         if kind == "date":
@@ -329,6 +344,7 @@ def datapackage(district: District, code: str, rows: list[Row]) -> dict[str, byt
             f"自 {start.isoformat()} 至 {end.isoformat()} "
             "的每一笔收支与项目预算，取自基金的公开账本。金额单位为元，收入为正、支出为负；"
             "未同意公开姓名的居民捐赠人已打码。"
+            f"文字列：{FORMULA_NOTE}"
         ),
         "licenses": [LICENSE],
         "keywords": ["阳光账本", "社区基金", fund.name, "fiscal"],

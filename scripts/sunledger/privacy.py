@@ -1,31 +1,118 @@
 """What counts as private data, and how donor names are masked.
 
 Used by the ledger rule, the content loader and the scan of the built site,
-so all three agree on what may never be published.
+so all three agree on what may never be public.
+
+Numbers are looked for however they were typed: a Chinese IME in full-width
+mode gives `１３９１２３４５６７８`, `＋８６`, ideographic spaces and `－`;
+text pasted from chats or web pages carries no-break and zero-width spaces.
+Each character is folded (`fold`: NFKC, invisible format characters
+dropped, every dash made "-") before the patterns, which know only ASCII.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
-# Digits not glued to other digits; separators inside numbers are common in
-# hand-typed text ("138-1234-5678", "6222 0212 3456 7890 123").
-_PHONE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
-_ID18 = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
-_CARD = re.compile(r"(?<![0-9])[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{4,7}(?![0-9])")
-_ANY_RUN = re.compile(r"[0-9][0-9 -]{9,}[0-9Xx]")
+def _span(first: int, last: int) -> str:
+    return "".join(map(chr, range(first, last + 1)))
+
+
+def _class(chars: str) -> str:
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+# Characters that show nothing (zero-width spaces and joiners, BOM, soft hyphen,
+# direction marks): typed or pasted between digits, they must not hide a number.
+_INVISIBLE = (
+    "\u00ad\u061c\u180e\ufeff" + _span(0x200B, 0x200F) + _span(0x202A, 0x202E) + _span(0x2060, 0x2064) + _span(0x2066, 0x2069)
+)
+# Dashes NFKC leaves as they are (hyphen, en/em dash, "——" of a Chinese IME, minus sign).
+_DASHES = _span(0x2010, 0x2015) + "\u2212\u2e3a\u2e3b"
+INVISIBLE = re.compile(_class(_INVISIBLE))
+_DASH = re.compile(_class(_DASHES))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if INVISIBLE.match(ch):
+        return ""
+    return _DASH.sub("-", unicodedata.normalize("NFKC", ch))
+
+
+def fold(text: str) -> str:
+    """Text as the patterns read it: `１３９　１２３４－５６７８` -> `139 1234-5678`.
+
+    NFKC character by character (full-width digits, letters and punctuation,
+    ideographic and no-break spaces become ASCII), invisible characters
+    dropped, dashes made "-"."""
+    return text if text.isascii() else "".join(map(_fold_char, text))
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` and, for each of its characters, the index in `text` it came from."""
+    if text.isascii():
+        return text, list(range(len(text)))
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        out.append(f)
+        where.extend([i] * len(f))
+    return "".join(out), where
+
+
+# Patterns over folded text. Digits not glued to other digits; separators
+# inside numbers are common in hand-typed text ("138-1234-5678",
+# "139 - 1234 - 5678", "6222 0212 3456 7890 123"; "——" folds to "--").
+_SEP = r"[- ]{0,3}"
+_PHONE = re.compile(
+    rf"(?<![0-9])(?:(?:\+|00)?86{_SEP}|\(\+?86\){_SEP})?"  # +86 139…, 0086…, (+86)139…
+    r"(?:1[3-9][0-9]|\(1[3-9][0-9]\))"
+    # dots and slashes only as both separators: "139.1234.5678", never an amount like "139.12345678"
+    rf"(?:(?:{_SEP}[0-9]{{4}}){{2}}|(?:[./][0-9]{{4}}){{2}})(?![0-9])"
+)
+_ID18 = re.compile(rf"(?<![0-9])[1-9][0-9]{{5}}{_SEP}[0-9]{{8}}{_SEP}[0-9]{{3}}[0-9Xx](?![0-9A-Za-z])")
+# 16-19 digits in groups of four; the last group may be split ("6222 0212 3456 7890 123")
+_CARD = re.compile(
+    rf"(?<![0-9])[0-9]{{4}}(?:{_SEP}[0-9]{{4}}){{2}}{_SEP}(?:[0-9]{{4}}{_SEP}[0-9]{{1,3}}|[0-9]{{4,7}})(?![0-9])"
+)
+# A run of 11+ characters that may hold a number once folded: digits (ASCII and
+# full-width) and whatever folds to a separator or to nothing. Only the windows
+# around such runs are folded and matched.
+_GLUE = (
+    " ./()+-\u00a0\u202f\u205f\u3000" + _span(0x2000, 0x200A)
+    + "\uff0e\uff0f\uff08\uff09\uff0b\uff0d\ufe58\ufe63"  # full-width . / ( ) + - and small dashes
+    + _DASHES + _INVISIBLE
+)
+_DIGITS = "0123456789" + _span(0xFF10, 0xFF19)
+_ANY_RUN = re.compile(f"{_class(_DIGITS)}{_class(_DIGITS + _GLUE)}{{9,}}{_class(_DIGITS + 'XxＸｘ')}")
+# What a window takes in around a run; with skip_digests also hex digits (a digest whole).
+_HEX = "0123456789abcdef" + _span(0xFF10, 0xFF19) + _span(0xFF41, 0xFF46)
+_GLUE_SET, _GLUE_HEX_SET = frozenset(_GLUE), frozenset(_GLUE + _HEX)
+_AROUND, _AROUND_HEX = re.compile(_class(_GLUE) + "*"), re.compile(_class(_GLUE + _HEX) + "*")
 # sha256 digests and commit ids: long hex runs whose digits are not numbers anyone typed
 _HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])")
-_HEX_CHARS = frozenset("0123456789abcdef")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
 def _id_checksum_ok(text: str) -> bool:
+    """The ID's check character matches, and digits 7-14 are a birth date (19xx/20xx)."""
+    text = re.sub(r"[- ]", "", text)
     total = sum(int(c) * w for c, w in zip(text[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == text[17].upper()
+    if _ID_CHECK[total % 11] != text[17].upper() or text[6:8] not in ("19", "20"):
+        return False
+    try:
+        dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return True
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -38,71 +125,85 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _start_of(chars: frozenset[str], text: str, start: int) -> int:
+    """Where the run of `chars` that ends at `start` begins."""
+    while start > 0 and text[start - 1] in chars:
+        start -= 1
+    return start
+
+
 def find_private(text: str, skip_digests: bool = False) -> Iterator[tuple[str, str]]:
-    """Yield (code, matched text) for each phone, ID-card or bank-card number.
+    """Yield (code, matched text as typed) for each phone, ID-card or bank-card number.
 
     The three patterns run only on windows around runs of 11+ digits and
     separators: on a built site's 50 MB of HTML, running them over whole pages
-    cost more than the rest of the privacy scan together. `skip_digests`
-    ignores digits inside sha256 digests and commit ids (long lowercase hex
-    runs), as if each were replaced by "#".
+    cost more than the rest of the privacy scan together. Only the windows are
+    folded (`fold`), and what is yielded is the text as typed, so that a caller
+    can replace it. `skip_digests` ignores digits inside sha256 digests and
+    commit ids (long lowercase hex runs), as if each were replaced by "#".
     """
     if not text:
         return
     spans: list[list[int]] = []
+    after, before = (_AROUND_HEX, _GLUE_HEX_SET) if skip_digests else (_AROUND, _GLUE_SET)
     for run in _ANY_RUN.finditer(text):
-        # 4 before: an optional "+86 " prefix; 1 on each side: the not-glued-to-digits look-arounds
-        start, end = max(run.start() - 4, 0), run.end() + 1
-        if skip_digests:  # see a digest whole, with the characters around it
-            while start > 0 and text[start - 1] in _HEX_CHARS:
-                start -= 1
-            while end < len(text) and text[end] in _HEX_CHARS:
-                end += 1
-            start, end = max(start - 1, 0), end + 1
+        # Take in what may still belong to the number ("+86 " or "(" before it, separators and
+        # invisible characters after it; with skip_digests a digest whole), then one character on
+        # each side for the not-glued-to-digits look-arounds.
+        start = max(_start_of(before, text, run.start()) - 1, 0)
+        end = after.match(text, run.end()).end() + 1
         if spans and start <= spans[-1][1]:  # overlapping windows are one: nothing is found twice
             spans[-1][1] = max(spans[-1][1], end)
         else:
             spans.append([start, end])
     for start, end in spans:
-        window = text[start:end]
-        if skip_digests:
-            window = _HEX_DIGEST.sub("#", window)
-        yield from _find_in(window)
+        typed = text[start:end]
+        window, where = _folded(typed)
+        if skip_digests:  # same length, so `where` still holds
+            window = _HEX_DIGEST.sub(lambda m: "#" * len(m.group()), window)
+        for code, a, b in _find_in(window):
+            yield code, typed[where[a] : where[b - 1] + 1]
 
 
-def _find_in(text: str) -> Iterator[tuple[str, str]]:
+def _find_in(text: str) -> Iterator[tuple[str, int, int]]:
     taken: list[tuple[int, int]] = []
     for m in _ID18.finditer(text):
         if _id_checksum_ok(m.group()):
             taken.append(m.span())
-            yield "SL502", m.group()
+            yield "SL502", *m.span()
     for m in _PHONE.finditer(text):
         if not any(a <= m.start() < b for a, b in taken):
             taken.append(m.span())
-            yield "SL501", m.group()
+            yield "SL501", *m.span()
     for m in _CARD.finditer(text):
         digits = re.sub(r"[- ]", "", m.group())
         if 16 <= len(digits) <= 19 and _luhn_ok(digits) and not any(a <= m.start() < b for a, b in taken):
-            yield "SL503", m.group()
+            yield "SL503", *m.span()
 
 
 KIND_ZH = {"SL501": "手机号码", "SL502": "身份证号码", "SL503": "银行卡号"}
 
 
 def mask_hint(found: str) -> str:
-    """Show where the number is without repeating it in full."""
-    digits = re.sub(r"[^0-9Xx]", "", found)
+    """Show where the number is without repeating it in full (`１３９…` shows as 139******78)."""
+    digits = re.sub(r"[^0-9Xx]", "", fold(found))
     return digits[:3] + "*" * max(len(digits) - 5, 0) + digits[-2:]
 
 
 def is_masked(name: str) -> bool:
-    return "*" in name or "＊" in name or "某" in name or name.startswith("匿名")
+    """张*, 张＊ (full-width), 王某, 匿名…: the name is already hidden."""
+    name = fold(name).strip()
+    return "*" in name or "某" in name or name.startswith("匿名")
 
 
 def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳小明 → 欧阳**: the family name stays, the rest is hidden."""
+    """张三 → 张*, 欧阳小明 → 欧阳**: the family name stays, the rest is hidden.
+
+    Counted on the folded name, so that zero-width characters neither hide
+    a letter nor add a star; a name already masked (张＊) is kept as typed."""
     name = name.strip()
     if not name or is_masked(name):
         return name
+    name = fold(name).strip()
     keep = 2 if len(name) >= 4 else 1
     return name[:keep] + "*" * (len(name) - keep)

@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..privacy import KIND_ZH, find_private, mask_hint
+from ..privacy import INVISIBLE, KIND_ZH, find_private, mask_hint
 from . import images
 
 TEXT = {".html", ".htm", ".json", ".xml", ".txt", ".csv", ".md", ".svg", ".js", ".css", ".tsv"}
@@ -48,8 +48,18 @@ def _external(text: str) -> str | None:
     return None
 
 
+# Between two runs of one rich-text cell of an XLSX (xlsxwriter's write_rich_string, or
+# Excel when part of a cell is bold): "<r><t>139</t></r><r><rPr>…</rPr><t>12345678</t></r>"
+# is one cell's text, "13912345678".
+_XLSX_RUN_JOIN = re.compile(r"</t>\s*</r>\s*<r>\s*(?:<rPr>.*?</rPr>\s*)?<t(?:\s[^>]*)?>", re.S)
+
+
 def texts_of(name: str, data: bytes) -> Iterator[str]:
-    """The readable text inside a written file (decompressing what needs it)."""
+    """The readable text inside a written file (decompressing what needs it).
+
+    An XLSX is a zip of XML: shared strings (xl/sharedStrings.xml), inline
+    strings and numbers (xl/worksheets/*.xml), document properties; each
+    member is read as text, with the runs of a rich-text cell joined."""
     if name.endswith(".gz"):
         yield from texts_of(name[:-3], gzip.decompress(data))
         return
@@ -64,8 +74,10 @@ def texts_of(name: str, data: bytes) -> Iterator[str]:
             text = json.dumps(json.loads(text), ensure_ascii=False)
         except ValueError:
             pass
-    # jieba puts zero-width spaces between words in the search index
-    yield html.unescape(text).replace("\u200b", "")
+    elif name.endswith(".xml") and "</r>" in text:
+        text = _XLSX_RUN_JOIN.sub("", text)
+    # jieba puts zero-width spaces between words in the search index; a name must not hide behind them either
+    yield INVISIBLE.sub("", html.unescape(text))
 
 
 def _is_text(name: str) -> bool:
@@ -73,16 +85,32 @@ def _is_text(name: str) -> bool:
     return Path(stem).suffix.lower() in TEXT or name.endswith((".xlsx", ".zip"))
 
 
+def _masked_path(rel: str) -> str:
+    """`rel` as a report may print it: a number in a file name shown as 139******78."""
+    for _code, found in find_private(rel, skip_digests=True):
+        rel = rel.replace(found, mask_hint(found))
+    return rel
+
+
+def scan_name(rel: str) -> list[str]:
+    """A published file whose name holds a private number (a receipt saved as 13912345678.jpg)."""
+    return [
+        f"{_masked_path(rel)}: {code} 文件名含有{KIND_ZH[code]}（{mask_hint(found)}），不得发布"
+        for code, found in find_private(rel, skip_digests=True)
+    ]
+
+
 def scan_bytes(rel: str, data: bytes, names: Iterable[str]) -> list[str]:
     out = []
+    shown = _masked_path(rel)
     for text in texts_of(rel, data):
         for code, found in find_private(text, skip_digests=True):  # commit ids and checksums are on every page
-            out.append(f"{rel}: {code} 含有{KIND_ZH[code]}（{mask_hint(found)}）")
+            out.append(f"{shown}: {code} 含有{KIND_ZH[code]}（{mask_hint(found)}）")
         for name in names:
             if name in text:
-                out.append(f"{rel}: SL504 出现未打码的居民捐款人姓名（{name[0]}{'*' * (len(name) - 1)}）")
+                out.append(f"{shown}: SL504 出现未打码的居民捐款人姓名（{name[0]}{'*' * (len(name) - 1)}）")
         if rel.endswith((".html", ".css")) and (found := _external(text)):
-            out.append(f"{rel}: 页面会从外部网站加载资源：{found[:80]}")
+            out.append(f"{shown}: 页面会从外部网站加载资源：{found[:80]}")
     return out
 
 
@@ -92,8 +120,9 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
     names = sorted(n for n in private_names if len(n) >= 2)
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
+        problems.extend(scan_name(rel))
         if Path(rel).suffix.lower() in RAW:
-            problems.append(f"{rel}: 原始数据文件不得发布")
+            problems.append(f"{_masked_path(rel)}: 原始数据文件不得发布")
             continue
         if rel.startswith(THEME_ASSETS):
             continue
@@ -103,7 +132,7 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
             found = images.metadata(rel, path.read_bytes())
             if found:
                 kind = "PDF" if images.is_pdf(rel) else "图片"
-                problems.append(f"{rel}: SL505 {kind}带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息")
+                problems.append(f"{_masked_path(rel)}: SL505 {kind}带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息")
             continue
         if not _is_text(rel):
             continue
