@@ -148,12 +148,13 @@ def test_totals_equal_views(loaded, files):
     s = fund_summary(loaded, "Test")
     assert sum(amounts) == s.balance == Decimal("1879.25")
 
-    by_source, by_category = defaultdict(Decimal), defaultdict(Decimal)
+    by_source, by_category, opening = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     for r, a in zip(rows, amounts):
         if r["来源"]:
-            by_source[r["来源"]] += a
+            (opening if r["收支"] == "期初结转" else by_source)[r["来源"]] += a
         if r["类别"]:
             by_category[r["类别"]] -= a
+    assert dict(opening) == s.opening_by_source == {"社区筹": Decimal("300.00")}  # an opening balance is not income
     assert dict(by_source) == s.income_by_source
     assert sum(by_source.values()) == s.income_total
     assert dict(by_category) == s.spending_by_category
@@ -161,9 +162,10 @@ def test_totals_equal_views(loaded, files):
 
     for month in notice_months(loaded, "Test"):
         n = notice(loaded, "Test", month)
-        in_month = [a for r, a in zip(rows, amounts) if r["日期"].startswith(month)]
-        assert sum((a for a in in_month if a > 0), Decimal(0)) == n.income
-        assert -sum((a for a in in_month if a < 0), Decimal(0)) == n.spending
+        in_month = [(r["收支"], a) for r, a in zip(rows, amounts) if r["日期"].startswith(month)]
+        assert sum((a for k, a in in_month if k == "收入"), Decimal(0)) == n.income
+        assert -sum((a for k, a in in_month if k == "支出"), Decimal(0)) == n.spending  # a refund lowers it
+        assert sum((a for k, a in in_month if k == "期初结转"), Decimal(0)) == n.carried
         assert len(in_month) == len(n.lines)
 
 

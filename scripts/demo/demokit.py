@@ -231,6 +231,10 @@ class Book:
         return self.add(Txn(day, payee, narration,
                             [Posting(self.bank, amount), Posting(self.equity, -amount, {"source": source})]))
 
+    def transfer(self, day: dt.date, to: str, amount: Decimal, payee: str | None, narration: str) -> Txn:
+        """Money moved between the fund's own accounts (bank -> `to`; negative: back): neither income nor spending."""
+        return self.add(Txn(day, payee, narration, [Posting(to, amount), Posting(self.bank, -amount)]))
+
     def expense(self, day: dt.date, pid: str, amount: Decimal, payee: str, narration: str, source: str | None = None,
                 **meta: Any) -> Txn:
         project = self.projects[pid]
@@ -518,7 +522,8 @@ def dump_yaml(data: Any, comment: str) -> str:
 def write_fund(info: FundInfo) -> None:
     book, code = info.book, info.book.code
     folder = ROOT / "ledger" / "funds" / code
-    accounts = [book.bank, *book.income_accounts, *book.category_accounts]
+    own = sorted({p.account for t in book.txns for p in t.postings if p.account.startswith("Assets:")} - {book.bank})
+    accounts = [book.bank, *own, *book.income_accounts, *book.category_accounts]
     if any(p.account == book.equity for t in book.txns for p in t.postings):
         accounts.append(book.equity)
     opened = info.yaml["opened"]

@@ -342,6 +342,11 @@ def tuanjiebeilu() -> FundInfo:
         b.project(p)
 
     b.opening(OPENED, "社区筹", D("5320.00"), "团结北路社区居委会", "期初余额：社区公益活动历年结余转入基金")
+    # petty cash for the October 2025 neighbourhood festival, taken out in September and paid back:
+    # a transfer between the fund's own accounts (September closes with 800 yuan outside the bank)
+    cash = f"Assets:{b.lc}:Cash"
+    b.transfer(d("2025-09-29"), cash, D("800.00"), None, "提取备用金：邻里节现场零星开支备用")
+    b.transfer(d("2025-10-09"), cash, D("-800.00"), None, "备用金存回银行：邻里节未动用")
     for day, payee, what, amount in [
         ("2024-09-12", "秦都区民政局", "城市社区合伙人机制试点补助", 30000),
         ("2025-03-10", "人民路街道办事处", "社区服务群众专项经费（2025年）", 20000),

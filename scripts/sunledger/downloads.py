@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
-from beancount.core import data
-
 from .content.models import LEVEL_NAMES
 from .district import District
-from .ledger.accounts import EQUITY
+from .ledger.movements import KINDS, movement
 from .views.common import ZERO, line_of
 from .views.site_extra import all_project_views
 
@@ -45,7 +43,7 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
 )
 HEADERS = tuple(c[1] for c in COLUMNS)
 FIELDS = tuple(c[0] for c in COLUMNS)
-DIRECTIONS = ("收入", "支出", "转账")
+DIRECTIONS = KINDS  # 收入 支出 期初结转 转账 往来, as ledger.movements decides them
 
 LICENSE = {
     "name": "ODC-PDDL-1.0",
@@ -55,7 +53,8 @@ LICENSE = {
 
 _FIELD_DOC = {
     "date": "交易日期",
-    "direction": "收入（钱进基金）、支出（钱出基金）或转账（基金内部划转，金额为 0）",
+    "direction": "收入（钱进基金）、支出（钱出基金；退款为正数）、期初结转（建账前的结余转入，不是收入）、"
+    "转账（基金自己账户之间的划转，金额为 0）或往来（押金、应付款）",
     "amount": "金额（元），收入为正、支出为负，两位小数",
     "source": "收入来源（政府拨、社区筹、企业捐、居民集、商户分成……）",
     "category": "支出类别",
@@ -101,37 +100,31 @@ def money(amount: Decimal) -> str:
     return "0.00" if q == 0 else f"{q:f}"
 
 
-def _opening_source(district: District, txn: data.Transaction) -> str | None:
-    """An opening balance has no income posting; its equity posting names the source."""
-    for p in txn.postings:
-        role = district.classify(p.account)
-        if role is not None and role.kind == EQUITY and p.units is not None and p.units.number < 0:
-            name = (p.meta or {}).get("source") or txn.meta.get("source")
-            if name:
-                return str(name)
-    return None
-
-
 def fund_rows(district: District, code: str) -> list[Row]:
-    """The fund's transactions in ledger order, as published."""
+    """The fund's transactions in ledger order, as published: one row for each
+    part of a transaction (an income, an expense of one project, an opening
+    balance of one source), so that the rows of a kind add up to the fund's
+    figures of that kind; a transfer between the fund's own accounts is one
+    row of 0."""
     rows = []
     for txn in district.books[code].txns:
         line = line_of(district, txn)
-        source = line.source or (_opening_source(district, txn) if line.amount > 0 else None)
-        rows.append(
-            Row(
-                line.date,
-                line.kind,
-                line.amount,
-                source or "",
-                line.category or "",
-                line.project or "",
-                line.payee,
-                line.narration,
-                line.corrects or "",
-                line.reason or "",
+        parts = [p for p in movement(district.classify, txn).parts if p.amount] or [None]
+        for part in parts:
+            rows.append(
+                Row(
+                    line.date,
+                    part.kind if part else line.kind,
+                    part.amount if part else line.amount,
+                    (part.source if part else line.source) or "",
+                    (part.category if part else line.category) or "",
+                    (part.project if part else line.project) or "",
+                    line.payee,
+                    line.narration,
+                    line.corrects or "",
+                    line.reason or "",
+                )
             )
-        )
     return rows
 
 

@@ -269,8 +269,11 @@ class FundSim:
     """One fund, month by month. Every amount is an int in fen."""
 
     def __init__(self, plan: FundPlan, cfg: Config, months: list[tuple[int, int]], rng: random.Random,
-                 today: dt.date):
+                 today: dt.date, cash: random.Random | None = None):
         self.p, self.cfg, self.months, self.rng, self.today = plan, cfg, months, rng, today
+        # Its own stream for the cash box, so that the rest of the fund is drawn as before.
+        self.cash_rng = cash
+        self.cash = 0  # fen in the cash box (Assets:<CODE>:Cash)
         self.receipt_fen = int(cfg.receipt_threshold * 100)
         self.code = plan.code
         self.by_account = cfg.source_by_account()
@@ -369,6 +372,26 @@ class FundSim:
             self.bank += c
         out.append("\n".join(lines) + "\n")
         self.started_money = True
+
+    def withdraw(self, out: list[str], d: dt.date) -> bool:
+        """Petty cash taken from the bank at a month's end (after its last payment) and paid back
+        first thing next month: a transfer between the fund's own accounts, so the month closes
+        with money outside the bank and neither income nor spending moves."""
+        amount = min(self.bank, self.cash_rng.randint(5, 30) * 10000)
+        if amount < 10000:
+            return False
+        self._txn(out, d, "", "提取备用金", {}, [(f"Assets:{self.code}:Cash", amount), (f"Assets:{self.code}:Bank", -amount)])
+        self.bank -= amount
+        self.cash += amount
+        return True
+
+    def pay_back(self, out: list[str], d: dt.date) -> bool:
+        if not self.cash:
+            return False
+        self._txn(out, d, "", "备用金存回银行", {}, [(f"Assets:{self.code}:Bank", self.cash), (f"Assets:{self.code}:Cash", -self.cash)])
+        self.bank += self.cash
+        self.cash = 0
+        return True
 
     def merchant(self, out: list[str], d: dt.date, partner: Partner, period: tuple[int, int]) -> None:
         rng = self.rng
@@ -557,6 +580,7 @@ class FundSim:
         rng, months = self.rng, self.months
         slots = self.plan_slots()
         due = self.plan_contracts(slots)
+        back = False  # a slot of this month is the cash box's return
         for i in range(self.p.first, len(months)):
             m = months[i]
             ndays = calendar.monthrange(*m)[1]
@@ -567,6 +591,15 @@ class FundSim:
                 days[0] = 1
                 events.append((1, -1, "opening"))
                 days = days[1:]
+            if back and days:
+                events.append((1, -2, "pay back"))
+                days = days[1:]
+            # the cash box: a month's last slot, if the next month has one for the way back
+            back = (self.cash_rng is not None and len(days) >= 2 and i + 1 < len(months)
+                    and slots[i + 1] > len(due.get(i + 1, ())) and self.cash_rng.random() < 0.3)
+            if back:
+                events.append((ndays, 2, "withdraw"))
+                days = days[1:]
             events += [(day, 1, None) for day in days]
             events.sort(key=lambda e: (e[0], e[1]))
             out: list[str] = []
@@ -574,6 +607,9 @@ class FundSim:
                 d = dt.date(m[0], m[1], day)
                 if what == "opening":
                     self.opening(out, d)
+                elif what in ("withdraw", "pay back"):
+                    if not (self.withdraw(out, d) if what == "withdraw" else self.pay_back(out, d)):
+                        self.free_income(out, d)
                 elif what is not None:
                     self.merchant(out, d, what, m)
                 elif not (self.started_money and rng.random() < 0.62 and self.expense(out, d)):
@@ -581,7 +617,7 @@ class FundSim:
             nm = next_month(m)
             out.append(f"{nm[0]:04d}-{nm[1]:02d}-01 balance Assets:{self.code}:Bank  {fen(self.bank)} CNY\n")
             self.res.months[m] = out
-        assert all(v >= 0 for v in self.unres.values()) and self.bank >= 0
+        assert all(v >= 0 for v in self.unres.values()) and self.bank >= 0 and self.cash == 0
         self.unapproved()
         self.publish()
         return self.res
@@ -777,7 +813,7 @@ def generate(root: Path, funds: int, transactions: int, seed: int = 0, *, end: s
         '\n\ninclude "funds/*/fund.beancount"\n', encoding="utf-8")
     for plan in plans:
         rng_fund = random.Random(f"sunledger-synth/{seed}/{plan.code}")
-        sim = FundSim(plan, cfg, month_list, rng_fund, today)
+        sim = FundSim(plan, cfg, month_list, rng_fund, today, random.Random(f"sunledger-synth/{seed}/{plan.code}/cash"))
         res = sim.run()
         ledger = write_fund(root, plan, res, cfg, header, title, month_list)
         seals = seal_lines(ledger, plan.code, month_list[plan.first:len(month_list) - UNSEALED_MONTHS], rng_fund, cfg,
@@ -793,7 +829,7 @@ def write_fund(root: Path, plan: FundPlan, res: Result, cfg: Config, header: lis
     ldir = root / "ledger" / "funds" / code
     (ldir / "txns").mkdir(parents=True)
     opened = dt.date(*month_list[plan.first], 1)
-    opens = [f"Assets:{code}:Bank"]
+    opens = [f"Assets:{code}:Bank", f"Assets:{code}:Cash"]
     opens += [f"Income:{code}:{s.account}" for s in cfg.sources]
     opens += [f"Expenses:{code}:{c.account}" for c in cfg.categories]
     opens.append(f"Equity:{code}:Opening")

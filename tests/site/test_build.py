@@ -83,7 +83,8 @@ def test_fund_pages_show_the_ledger_totals(site, district):
         assert t["balance"] == [s.balance], code
         assert t["income"] == [s.income_total], code
         assert t["spending"] == [s.spending_total], code
-        shown = dict(re.findall(r'<tr data-sl-source="([^"]+)"><th[^>]*>[^<]*</th><td class="sl-num" data-sl-value="([^"]+)"', html))
+        assert t.get("opening", []) == ([s.opening_total] if s.opening_total else []), code  # 期初结转, apart from income
+        shown = dict(re.findall(r'<tr data-sl-source="([^"]+)"><th[^>]*>[^<]*</th>(?:<td[^>]*data-sl-total="opening-by-source"[^>]*>[^<]*</td>)?<td class="sl-num" data-sl-value="([^"]+)"', html))
         assert {k: Decimal(v) for k, v in shown.items()} == {x.source: x.income for x in s.sources}
         for pid, value in re.findall(r'data-sl-project="([^"]+)" data-sl-value="([^"]+)"', html):
             assert Decimal(value) == s.spending_by_project.get(pid, Decimal(0)), pid
@@ -113,10 +114,12 @@ def test_every_notice_closes_on_the_bank_statement(site, district):
             html = page(site, f"funds/{code}/notices/{month}")
             t = totals(html)
             assert t["opening"] == [n.opening] and t["closing"] == [n.closing], (code, month)
-            assert n.closing == n.opening + n.income - n.spending
+            assert n.closing == n.opening + n.carried + n.income - n.spending + n.other
+            assert t.get("carried", []) == ([n.carried] if n.carried else [])  # 期初结转: its own line, not income
             if n.bank_asserted is not None:
                 seen += 1
-                assert t["bank"] == [n.bank_asserted] == [n.closing], (code, month)
+                # the bank holds the month's money but what a transfer moved to the fund's cash box
+                assert t["bank"] == [n.bank_asserted] == [n.bank_closing], (code, month)
                 assert 'data-sl-bank="match"' in html and "✓" in html
             assert ("已封存" in html) == (n.sealed_on is not None)
             for c in n.corrections:

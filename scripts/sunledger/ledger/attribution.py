@@ -16,7 +16,8 @@ from beancount.core import data
 
 from ..config import Config
 from ..errors import FundError, error
-from .accounts import EQUITY, EXPENSE, INCOME, Classifier
+from .accounts import Classifier
+from .movements import OPENING, RECEIVED, SPENT, meta, movement
 
 FEN = Decimal("0.01")
 
@@ -51,6 +52,7 @@ class Flow:
     amount: Decimal  # positive: into the source for income, spent for expenses
     project: str | None = None  # the project spent on, or the purpose of restricted income
     restricted: Decimal = Decimal(0)  # of an expense: the part drawn from restricted money
+    opening: bool = False  # of income: an opening balance brought in (期初结转), not income
 
 
 @dataclass
@@ -76,13 +78,6 @@ class Attribution:
         return self._by_fund.get(code, ([], []))
 
 
-def _meta(txn: data.Transaction, posting: data.Posting, key: str) -> str | None:
-    value = (posting.meta or {}).get(key)
-    if value is None:
-        value = txn.meta.get(key)
-    return None if value is None else str(value)
-
-
 def _at(txn: data.Transaction, posting: data.Posting):
     return posting.meta if posting.meta and posting.meta.get("lineno") else txn.meta
 
@@ -93,26 +88,22 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
     out = Attribution()
     events: list[tuple] = []
     for seq, txn in enumerate(txns):
-        for p in txn.postings:
-            role = classify(p.account)
-            if role is None or p.units is None or p.units.number is None:
-                continue
-            number = p.units.number
-            if role.kind == INCOME and role.source is not None:
-                events.append((txn.date, 0, seq, txn, p, role, role.source.name, -number))
-            elif role.kind == EQUITY and number < 0:
-                name = _meta(txn, p, "source")
-                if name not in names:
-                    out.errors.append(error(_at(txn, p), "SL106", f"期初余额 {-number:,.2f} 元须用 source: 注明来源（{'、'.join(names)}）", txn))
+        for part in movement(classify, txn).parts:
+            p, role = part.posting, part.role
+            if part.kind == RECEIVED and part.source is not None:
+                events.append((txn.date, 0, seq, txn, p, role, part.source, part.amount, False))
+            elif part.kind == OPENING and part.amount > 0:
+                if part.source not in names:
+                    out.errors.append(error(_at(txn, p), "SL106", f"期初余额 {part.amount:,.2f} 元须用 source: 注明来源（{'、'.join(names)}）", txn))
                     continue
-                events.append((txn.date, 0, seq, txn, p, role, name, -number))
-            elif role.kind == EXPENSE:
-                events.append((txn.date, 1, seq, txn, p, role, None, number))
+                events.append((txn.date, 0, seq, txn, p, role, part.source, part.amount, True))
+            elif part.kind == SPENT:
+                events.append((txn.date, 1, seq, txn, p, role, None, part.spent, False))
     events.sort(key=lambda ev: ev[:3])
 
     overdrawn: set[tuple[str, str]] = set()
     used: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # restricted money spent so far
-    for _date, kind, _seq, txn, p, role, name, amount in events:
+    for _date, kind, _seq, txn, p, role, name, amount, opening in events:
         fund = role.code
         if kind == 0:
             purpose = txn.meta.get("purpose")
@@ -121,7 +112,7 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
                 if purpose not in role.fund.projects:
                     out.errors.append(error(_at(txn, p), "SL109", f"定向资金指定的项目 {purpose} 不是基金 {fund} 的项目", txn))
                     purpose = None
-            flow = Flow(txn, p, fund, name, amount, purpose)
+            flow = Flow(txn, p, fund, name, amount, purpose, opening=opening)
             out.income.append(flow)
             if purpose is not None:
                 out.restricted[(fund, name, purpose)] += amount
@@ -129,8 +120,8 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
                 out.balance[(fund, name)] += amount
             continue
 
-        pid = _meta(txn, p, "project")
-        explicit = _meta(txn, p, "source")
+        pid = meta(txn, p, "project")
+        explicit = meta(txn, p, "source")
         if explicit is not None:
             if explicit not in names:
                 out.errors.append(error(_at(txn, p), "SL106", f"支出来源“{explicit}”未在 sunledger.yml 中配置；可用：{'、'.join(names)}", txn))

@@ -17,10 +17,11 @@ from beancount.core import data
 
 from ..check import Problem
 from ..district import District, FundBooks, district_from_entries  # noqa: F401 - re-exported for the extension
-from ..ledger.accounts import BANK, EQUITY, EXPENSE, INCOME
+from ..ledger.accounts import BANK, EXPENSE
+from ..ledger.movements import SPENT, movement
 from ..ledger.attribution import Flow
 from ..ledger.seal import month_end
-from .common import ZERO, first_day, line_of, money_delta, month_of, months, next_month
+from .common import ZERO, first_day, line_of, month_of, months, next_month
 from .partner import Due, partner_view
 
 NEAR_BUDGET = Decimal("0.9")  # a project at 90 % of its budget is "near"
@@ -327,11 +328,6 @@ class Audit:
         return sum((s.closing for s in self.sources), ZERO)
 
 
-def _kind(district: District, flow: Flow) -> str | None:
-    role = district.classify(flow.posting.account)
-    return role.kind if role is not None else None
-
-
 def _sources(district: District, code: str, period: Period) -> tuple[list[SourceRoll], list[Pool]]:
     rolls: dict[str, SourceRoll] = {}
     pools: dict[tuple[str, str], Pool] = {}
@@ -343,7 +339,7 @@ def _sources(district: District, code: str, period: Period) -> tuple[list[Source
         before = flow.txn.date < period.first
         if before:
             roll.opening += flow.amount
-        elif _kind(district, flow) == EQUITY:
+        elif flow.opening:
             roll.carried += flow.amount
         else:
             roll.income += flow.amount
@@ -416,7 +412,7 @@ def audit(district: District, code: str, start: str, end: str, as_of: dt.date | 
     income: dict[str, Decimal] = defaultdict(Decimal)
     by_month: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for flow in district.attribution.of_fund(code)[0]:
-        if flow.txn.date in period and _kind(district, flow) == INCOME:
+        if flow.txn.date in period and not flow.opening:
             income[flow.source] += flow.amount
             by_month[month_of(flow.txn.date)][flow.source] += flow.amount
     by_project: dict[str, Decimal] = defaultdict(Decimal)
@@ -425,16 +421,14 @@ def audit(district: District, code: str, start: str, end: str, as_of: dt.date | 
     for txn in books.txns:
         if txn.date >= period.stop:
             break
-        money += money_delta(district, txn)
+        m = movement(district.classify, txn)
+        money += m.money
         if txn.date < period.first:
             continue
-        for p in txn.postings:
-            role = district.classify(p.account)
-            if role is None or role.kind != EXPENSE or p.units is None:
-                continue
-            by_category[role.category.name if role.category else p.account] += p.units.number
-            pid = (p.meta or {}).get("project") or txn.meta.get("project")
-            by_project[str(pid) if pid else "（无项目）"] += p.units.number
+        for part in m.parts:
+            if part.kind == SPENT:
+                by_category[part.category or part.posting.account] += part.spent
+                by_project[part.project or "（无项目）"] += part.spent
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for flow in district.attribution.of_fund(code)[1]:
         if flow.txn.date in period:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from beancount.core import data
 
 from ..district import District, FundBooks
-from ..ledger.accounts import ASSET, BANK, EXPENSE, INCOME
+from ..ledger.accounts import INCOME
+from ..ledger.movements import OPENING, RECEIVED, SPENT, movement
 from ..privacy import is_masked, mask_name
 
 ZERO = Decimal("0.00")
@@ -45,8 +46,8 @@ class Line:
     payee: str
     narration: str
     amount: Decimal  # + into the fund, - out of it
-    kind: str  # "收入" | "支出" | "转账"
-    source: str | None  # income source
+    kind: str  # one of ledger.movements.KINDS: 收入 支出 期初结转 转账 往来
+    source: str | None  # income source, or the source an opening balance belongs to
     category: str | None  # expense category
     project: str | None
     filename: str
@@ -72,49 +73,27 @@ def public_payee(district: District, txn: data.Transaction) -> str:
 
 
 def line_of(district: District, txn: data.Transaction) -> Line:
-    money = ZERO
-    source = category = project = None
-    fund = ""
-    for p in txn.postings:
-        role = district.classify(p.account)
-        if role is None or p.units is None:
-            continue
-        fund = fund or role.code
-        if role.kind in (BANK, ASSET):
-            money += p.units.number
-        elif role.kind == INCOME and role.source is not None:
-            source = source or role.source.name
-        elif role.kind == EXPENSE:
-            category = category or (role.category.name if role.category else None)
-            project = project or (p.meta or {}).get("project") or txn.meta.get("project")
-    kind = "收入" if money > 0 else "支出" if money < 0 else "转账"
+    m = movement(district.classify, txn)
+    source = next((p.source for p in m.parts if p.kind in (RECEIVED, OPENING) and p.source), None)
+    category = next((p.category for p in m.parts if p.kind == SPENT and p.category), None)
+    project = next((p.project for p in m.parts if p.kind == SPENT and p.project), None)
     return Line(
         txn.date,
         public_payee(district, txn),
         txn.narration or "",
-        money,
-        kind,
+        m.money,
+        m.kind,
         source,
         category,
-        str(project) if project else None,
+        project,
         txn.meta.get("filename", ""),
         txn.meta.get("lineno", 0),
         str(txn.meta["corrects"]) if txn.meta.get("corrects") else None,
         str(txn.meta["reason"]) if txn.meta.get("reason") else None,
         bool(txn.meta.get("receipt")),
         str(txn.meta["receipt"]) if txn.meta.get("receipt") and txn.meta.get("receipt-public") is True else None,
-        fund,
+        m.fund,
     )
-
-
-def money_delta(district: District, txn: data.Transaction, bank_only: bool = False) -> Decimal:
-    total = ZERO
-    kinds = (BANK,) if bank_only else (BANK, ASSET)
-    for p in txn.postings:
-        role = district.classify(p.account)
-        if role is not None and role.kind in kinds and p.units is not None:
-            total += p.units.number
-    return total
 
 
 def fund_months(books: FundBooks) -> list[str]:

@@ -9,20 +9,21 @@ from decimal import Decimal
 
 from ..content.models import LEVEL_NAMES, Project
 from ..district import District
-from ..ledger.accounts import EXPENSE
+from ..ledger.movements import SPENT, movement
 from ..ledger.seal import month_end
 from ..rules.disclosure import Overdue
 from ..rules.disclosure import overdue as calendar
-from .common import ZERO, fund_months, line_of, money_delta, month_of
+from .common import ZERO, fund_months, line_of, month_of
 
 
 @dataclass
 class SourceBalance:
     source: str
-    income: Decimal
+    income: Decimal  # Income accounts only
     spent: Decimal
     balance: Decimal  # unrestricted
     restricted: dict[str, Decimal]  # project id -> unspent money given for it
+    opening: Decimal = ZERO  # 期初结转: old balance of this source brought in (not income)
 
 
 @dataclass
@@ -46,6 +47,8 @@ class FundSummary:
     income_total: Decimal = ZERO
     spending_total: Decimal = ZERO
     active_projects: list[Project] = field(default_factory=list)
+    opening_by_source: dict[str, Decimal] = field(default_factory=dict)  # 期初结转, not income
+    opening_total: Decimal = ZERO
 
 
 def _sorted(d: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -57,25 +60,31 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
     fund = books.fc.fund
     if year is None and district.last_date is not None:
         year = (books.txns[-1].date if books.txns else district.last_date).year
-    income, year_income = defaultdict(Decimal), defaultdict(Decimal)
+    income, year_income, opening = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
     fund_income, fund_spending = district.attribution.of_fund(code)
     for flow in fund_income:
+        if flow.opening:
+            opening[flow.source] += flow.amount
+            continue
         income[flow.source] += flow.amount
         if flow.txn.date.year == year:
             year_income[flow.source] += flow.amount
     by_cat, year_cat, by_project = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    series, running, bank = [], ZERO, ZERO
+    by_month: dict[str, Decimal] = defaultdict(Decimal)
     for txn in books.txns:
-        for p in txn.postings:
-            role = district.classify(p.account)
-            if role is None or role.kind != EXPENSE or p.units is None:
+        m = movement(district.classify, txn)
+        by_month[month_of(txn.date)] += m.money
+        bank += m.bank
+        for part in m.parts:
+            if part.kind != SPENT:
                 continue
-            cat = role.category.name if role.category else p.account
-            by_cat[cat] += p.units.number
+            cat = part.category or part.posting.account
+            by_cat[cat] += part.spent
             if txn.date.year == year:
-                year_cat[cat] += p.units.number
-            pid = (p.meta or {}).get("project") or txn.meta.get("project")
-            if pid:
-                by_project[str(pid)] += p.units.number
+                year_cat[cat] += part.spent
+            if part.project:
+                by_project[part.project] += part.spent
     spent, flows = defaultdict(Decimal), defaultdict(Decimal)
     for flow in fund_spending:
         spent[flow.source] += flow.amount
@@ -86,15 +95,13 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
             restricted[source][pid] = amount
     order = [s.name for s in district.config.sources]
     sources = [
-        SourceBalance(s, income.get(s, ZERO), spent.get(s, ZERO), district.attribution.balance.get((code, s), ZERO), restricted.get(s, {}))
+        SourceBalance(
+            s, income.get(s, ZERO), spent.get(s, ZERO), district.attribution.balance.get((code, s), ZERO),
+            restricted.get(s, {}), opening.get(s, ZERO),
+        )
         for s in order
-        if s in income or s in spent
+        if s in income or s in spent or s in opening
     ]
-    series, running, bank = [], ZERO, ZERO
-    by_month: dict[str, Decimal] = defaultdict(Decimal)
-    for txn in books.txns:
-        by_month[month_of(txn.date)] += money_delta(district, txn)
-        bank += money_delta(district, txn, bank_only=True)
     for month in fund_months(books):
         running += by_month.get(month, ZERO)
         series.append((month, running))
@@ -119,6 +126,8 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
         sum(income.values(), ZERO),
         sum(by_cat.values(), ZERO),
         sorted(active, key=lambda p: p.id),
+        _sorted(opening),
+        sum(opening.values(), ZERO),
     )
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from ..district import District
 from ..ledger.accounts import BANK
+from ..ledger.movements import OPENING, OTHER, RECEIVED, SPENT, Movement, movement
 from ..ledger.seal import corrected_entries
-from .common import ZERO, Line, first_day, line_of, money_delta, month_of, next_month
+from .common import ZERO, Line, first_day, line_of, month_of, next_month
 
 
 @dataclass
@@ -36,10 +37,32 @@ class Notice:
     sealed_on: dt.date | None
     corrections: list[Correction]  # entries made later that correct this month
     corrections_made: list[Correction]  # entries in this month that correct earlier ones
+    carried: Decimal = ZERO  # 期初结转: old balances brought in this month (not income)
+    other: Decimal = ZERO  # 往来: deposits and payables (Liabilities), neither income nor spending
 
     @property
     def matches_bank(self) -> bool | None:
         return None if self.bank_asserted is None else self.bank_asserted == self.bank_closing
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """The month's summary lines: opening + carried + income - spending + other = closing."""
+
+    income: Decimal = ZERO  # the Income accounts
+    spending: Decimal = ZERO  # the Expenses accounts (a refund lowers it)
+    carried: Decimal = ZERO
+    other: Decimal = ZERO
+
+    def add(self, m: Movement) -> MonthTotals:
+        return MonthTotals(
+            self.income + m.total(RECEIVED), self.spending - m.total(SPENT),
+            self.carried + m.total(OPENING), self.other + m.total(OTHER),
+        )
+
+    @property
+    def net(self) -> Decimal:
+        return self.carried + self.income - self.spending + self.other
 
 
 def correction(district: District, txn, txns) -> Correction:
@@ -56,12 +79,14 @@ def notice(district: District, code: str, month: str) -> Notice:
     opening = bank_open = ZERO
     lines: list[Line] = []
     bank_delta = ZERO
+    month_totals = MonthTotals()
     later: list[Correction] = []
     made: list[Correction] = []
     for txn in books.txns:
+        m = movement(district.classify, txn)
         if txn.date < start:
-            opening += money_delta(district, txn)
-            bank_open += money_delta(district, txn, bank_only=True)
+            opening += m.money
+            bank_open += m.bank
             continue
         corrects = txn.meta.get("corrects")
         if corrects is not None and str(corrects) == month and txn.date >= end:
@@ -70,7 +95,8 @@ def notice(district: District, code: str, month: str) -> Notice:
             continue
         line = line_of(district, txn)
         lines.append(line)
-        bank_delta += money_delta(district, txn, bank_only=True)
+        bank_delta += m.bank
+        month_totals = month_totals.add(m)
         if corrects is not None:
             made.append(correction(district, txn, books.txns))
     asserted = None
@@ -78,23 +104,23 @@ def notice(district: District, code: str, month: str) -> Notice:
         role = district.classify(b.account)
         if b.date == end and role is not None and role.kind == BANK:
             asserted = (asserted or ZERO) + b.amount.number
-    income = sum((x.amount for x in lines if x.amount > 0), ZERO)
-    spending = -sum((x.amount for x in lines if x.amount < 0), ZERO)
     seal = books.seals.get(month)
     return Notice(
         code,
         books.fc.fund.name,
         month,
         opening,
-        income,
-        spending,
-        opening + income - spending,
+        month_totals.income,
+        month_totals.spending,
+        opening + month_totals.net,
         lines,
         asserted,
         bank_open + bank_delta,
         seal.date if seal is not None else None,
         later,
         made,
+        month_totals.carried,
+        month_totals.other,
     )
 
 

@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from ..district import District
 from ..ledger.accounts import BANK, EXPENSE
+from ..ledger.movements import movement
 from ..ledger.seal import corrected_entries
-from .common import ZERO, Line, first_day, line_of, money_delta, month_of, next_month
-from .notice import Correction, Notice
+from .common import ZERO, Line, first_day, line_of, month_of, next_month
+from .notice import Correction, MonthTotals, Notice
 from .project import ProjectView
 
 
@@ -52,19 +53,22 @@ def all_notices(district: District, code: str) -> list[Notice]:
         end = first_day(next_month(month))
         txns = by_month[month]
         shown = [line(t) for t in txns]
-        bank_delta = sum((money_delta(district, t, bank_only=True) for t in txns), ZERO)
+        moved = [movement(district.classify, t) for t in txns]
+        bank_delta = sum((m.bank for m in moved), ZERO)
         made = [correction(t) for t in txns if t.meta.get("corrects") is not None]
         after = [correction(t) for t in later.get(month, []) if t.date >= end]
-        income = sum((x.amount for x in shown if x.amount > 0), ZERO)
-        spending = -sum((x.amount for x in shown if x.amount < 0), ZERO)
+        totals = MonthTotals()
+        for m in moved:
+            totals = totals.add(m)
         seal = books.seals.get(month)
         out.append(
             Notice(
-                code, books.fc.fund.name, month, opening, income, spending, opening + income - spending, shown,
+                code, books.fc.fund.name, month, opening, totals.income, totals.spending, opening + totals.net, shown,
                 asserted.get(end), bank_open + bank_delta, seal.date if seal is not None else None, after, made,
+                totals.carried, totals.other,
             )
         )
-        opening += sum((money_delta(district, t) for t in txns), ZERO)
+        opening += sum((m.money for m in moved), ZERO)
         bank_open += bank_delta
     return out
 
