@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -10,12 +11,24 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from sunledger.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 2, 5)  # "today" for inline ledgers, which live in January 2024
 BIN = Path(sys.executable).parent
+
+def copy_demo(root: Path, *extra: str) -> Path:
+    """The demo district (ledger, content, sunledger.yml and `extra` files such as mkdocs.yml) under `root`.
+
+    bean-check's pickle cache is left behind: it lists the repository's own files, so a copy
+    that carried it would be read as the original, edits and all ignored.
+    """
+    for name in ("ledger", "content"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("*.picklecache"))
+    for name in ("sunledger.yml", *extra):
+        shutil.copy(REPO / name, root / name)
+    return root
+
 
 # The lines main.beancount and every fund file share: the package's rules, in its order (SL011).
 HEADER = 'option "title" "测试基金"\noption "operating_currency" "CNY"\n' + "".join(

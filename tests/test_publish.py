@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, REPO
+from conftest import BIN, REPO, copy_demo
 
 pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
 
@@ -33,10 +32,7 @@ MARK = "发布测试第 {} 版"
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     root = tmp_path / "demo"
-    for name in ("ledger", "content"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("sunledger.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
+    copy_demo(root, "mkdocs.yml")
     return root
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import beanquery
 import pytest
 from auditkit import EXTRA, amounts_by_row, table
-from conftest import REPO
+from conftest import REPO, copy_demo
 
 pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
 
@@ -21,9 +21,7 @@ def demo(tmp_path_factory):
     from fava.application import create_app
 
     root = tmp_path_factory.mktemp("demo")
-    shutil.copytree(REPO / "ledger", root / "ledger")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "sunledger.yml", root)
+    copy_demo(root)
     main = root / "ledger" / "main.beancount"
     text = main.read_text(encoding="utf-8")
     if '"sunledger.audit"' not in text:

@@ -3,7 +3,6 @@ Fava's query page, on the inline district and on the demo."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from auditkit import EXTRA, Served
 from beancount import loader
 from beancount.parser import parser
-from conftest import REPO
+from conftest import REPO, copy_demo
 
 QUERIES = REPO / "ledger" / "queries.beancount"
 ASKED = ("主要收款方", "无凭证支出", "合作方支出", "各来源月度收入")
@@ -70,9 +69,7 @@ def test_each_query_runs_on_favas_query_page(served):
 
 @pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
 def test_each_query_runs_on_the_demo(tmp_path: Path):
-    shutil.copytree(REPO / "ledger", tmp_path / "ledger")
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    shutil.copy(REPO / "sunledger.yml", tmp_path)
+    copy_demo(tmp_path)
     main = tmp_path / "ledger" / "main.beancount"
     text = main.read_text(encoding="utf-8")
     if 'include "queries.beancount"' not in text:

@@ -3,13 +3,12 @@ Fava; a broken copy fails in all three with the same message."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN, REPO
+from conftest import BIN, REPO, copy_demo
 
 MAIN = REPO / "ledger" / "main.beancount"
 pytestmark = pytest.mark.skipif(not MAIN.exists(), reason="demo ledger not generated")
@@ -58,10 +57,7 @@ def test_demo_has_what_the_issue_asks_for():
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
     root = tmp_path / "demo"
-    shutil.copytree(REPO / "ledger", root / "ledger")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "sunledger.yml", root / "sunledger.yml")
-    return root
+    return copy_demo(root)
 
 
 def _first_expense(root: Path) -> tuple[Path, int, str]:

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from conftest import BIN, REPO
+from conftest import BIN, REPO, copy_demo
 
 pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
 
@@ -369,10 +369,7 @@ def test_two_builds_are_identical(site, tmp_path):
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     root = tmp_path / "demo"
-    for name in ("ledger", "content"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("sunledger.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
+    copy_demo(root, "mkdocs.yml")
     return root
 
 

@@ -191,16 +191,12 @@ def test_the_output_scan_refuses_what_could_run_script(tmp_path):
 def test_the_build_refuses_markup_receipts_and_photos_and_publishes_no_active_pdf(tmp_path):
     """Hostile files as a vendor hands them over: the build names each refused one at its ledger or
     YAML line; once they are replaced, the site holds no SVG and no PDF that runs anything."""
-    import shutil
     import subprocess
 
     import conftest
 
     root = tmp_path / "demo"
-    for name in ("ledger", "content"):
-        shutil.copytree(conftest.REPO / name, root / name)
-    for name in ("sunledger.yml", "mkdocs.yml"):
-        shutil.copy(conftest.REPO / name, root / name)
+    conftest.copy_demo(root, "mkdocs.yml")
     month = root / "ledger/funds/Yuchan/txns/2026-10.beancount"  # not sealed yet: its receipt may still change
     text = month.read_text(encoding="utf-8")
     public = [line.split('"')[1] for line in text.splitlines() if line.strip().startswith("receipt:")]

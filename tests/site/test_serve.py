@@ -4,7 +4,6 @@ a change that breaks a rule is reported as file:line, and fixing it brings the p
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, REPO
+from conftest import BIN, REPO, copy_demo
 
 pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
 
@@ -53,10 +52,7 @@ def _until(url: str, test, timeout: float = 120) -> str:
 @pytest.fixture
 def served(tmp_path: Path):
     root = tmp_path / "demo"
-    for name in ("ledger", "content"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("sunledger.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
+    copy_demo(root, "mkdocs.yml")
     port = _port()
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(
