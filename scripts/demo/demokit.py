@@ -252,7 +252,7 @@ class Book:
         stem = f"{day}-{pid}"
         n = self.receipt_names.get(stem, 0) + 1
         self.receipt_names[stem] = n
-        head["receipt"] = f"receipts/{ym(day)}/{stem}{'' if n == 1 else f'-{n}'}.svg"
+        head["receipt"] = f"receipts/{ym(day)}/{stem}{'' if n == 1 else f'-{n}'}.pdf"
         if project.category not in PRIVATE_CATEGORIES:  # a receipt naming a helped resident stays in the books
             head["receipt-public"] = True
         return self.add(Txn(day, payee, narration,
@@ -548,7 +548,8 @@ def write_fund(info: FundInfo) -> None:
         write(folder / "txns" / f"{y:04d}-{m:02d}.beancount", "\n\n".join([title, *chunks]) + "\n")
     for t in book.txns:
         if "receipt" in t.meta:
-            write(folder / t.meta["receipt"], receipt_svg(t, info.name))
+            (folder / t.meta["receipt"]).parent.mkdir(parents=True, exist_ok=True)
+            (folder / t.meta["receipt"]).write_bytes(receipt_pdf(t, info.name))
     write(folder / "seals.beancount", f"; {info.name} 封存记录：每个已公示月份一行，由 sunledger seal 写入\n")
 
     cfolder = ROOT / "content" / "funds" / code
@@ -588,11 +589,14 @@ def rmb_upper(amount: Decimal) -> str:
     return "".join(out)
 
 
-def _x(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _pdf_text(text: str) -> str:
+    return "<" + text.encode("utf-16-be").hex().upper() + ">"
 
 
-def receipt_svg(t: Txn, fund: str) -> str:
+def receipt_pdf(t: Txn, fund: str) -> bytes:
+    """A one-page PDF receipt (480 × 270 pt). Its text uses the standard Chinese font STSong-Light,
+    which PDF viewers supply, so no font is embedded and the bytes are the same on every machine.
+    A PDF, not an SVG: a published file must not be able to carry script (SL804)."""
     amount = t.postings[0].amount
     rows = [
         f"日期：{t.date}",
@@ -602,14 +606,33 @@ def receipt_svg(t: Txn, fund: str) -> str:
         f"金额：¥{amount:.2f}（{rmb_upper(amount)}）",
         f"项目编号：{t.meta['project']}",
     ]
-    text = "\n".join(f'  <text x="24" y="{76 + 28 * i}" font-size="14">{_x(r)}</text>' for i, r in enumerate(rows))
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" width="480" height="270" viewBox="0 0 480 270" font-family="sans-serif">
-  <rect x="1" y="1" width="478" height="268" fill="#fffdf5" stroke="#c0392b"/>
-  <text x="240" y="40" text-anchor="middle" font-size="20" fill="#c0392b">收 款 收 据</text>
-{text}
-  <text x="456" y="256" text-anchor="end" font-size="11" fill="#888888">阳光账本示范数据 · 非真实凭证</text>
-</svg>
-"""
+    ops = ["1 0.992 0.961 rg 1 1 478 268 re f", "0.753 0.224 0.169 RG 1 1 478 268 re S", "BT",
+           "0.753 0.224 0.169 rg /F1 20 Tf 1 0 0 1 190 222 Tm", f"{_pdf_text('收 款 收 据')} Tj", "0 g /F1 14 Tf"]
+    for i, row in enumerate(rows):
+        ops += [f"1 0 0 1 24 {190 - 28 * i} Tm", f"{_pdf_text(row)} Tj"]
+    ops += ["0.533 g /F1 11 Tf 1 0 0 1 300 10 Tm", f"{_pdf_text('阳光账本示范数据 · 非真实凭证')} Tj", "ET"]
+    stream = "\n".join(ops).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 480 270] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R /DW 1000 >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
+        b"/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def write_main() -> None:
