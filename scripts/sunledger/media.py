@@ -11,6 +11,9 @@ what is published.
 
 from __future__ import annotations
 
+import functools
+import os
+import stat
 from pathlib import Path
 
 from PIL import Image
@@ -61,25 +64,40 @@ def refusal(path: Path) -> str | None:
     return None
 
 
+_realpath = functools.lru_cache(maxsize=256)(os.path.realpath)  # of fund folders, asked once per receipt
+
+
 def place(folder: Path, name: str) -> str | None:
     """Why the file `name` (relative to `folder`) is not a file of that folder to publish, or None:
     a URL, outside the folder, missing, not a regular file, a symlink, or unreadable. The text
     follows the file's name: "receipts/a.pdf 不存在"."""
     if "://" in name or name.startswith(("/", "\\")):
         return "不是本基金文件夹内的相对路径（不能写网址或绝对路径）"
-    path = folder / name
     try:
-        if not path.resolve().is_relative_to(folder.resolve()):
+        base = _realpath(str(folder))
+        real = os.path.realpath(os.path.join(folder, name))
+        if os.path.commonpath([base, real]) != base:
             return "超出基金目录"
-        step = folder
-        for part in Path(name).parts:
-            step = step / part
-            if step.is_symlink():
-                return f"是符号链接（{step.relative_to(folder).as_posix()}）：请放入文件本身"
-        if not path.is_file():
-            return "不存在" if not path.exists() else "不是普通文件"
-        with open(path, "rb") as f:
+        # without a symlink below the folder, the real path is the folder and the name as written
+        written = os.path.normpath(name)
+        if os.path.relpath(real, base) != written:
+            return f"是符号链接（{_first_link(folder, written)}）：请放入文件本身"
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode):
+            return "不是普通文件"
+        with open(real, "rb") as f:  # a regular file: opening cannot block
             f.read(1)
+    except FileNotFoundError:
+        return "不存在"
     except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop; ValueError: a NUL in the name
         return f"无法读取（{getattr(exc, 'strerror', None) or exc}）"
     return None
+
+
+def _first_link(folder: Path, written: str) -> str:
+    step = folder
+    for part in Path(written).parts:
+        step = step / part
+        if step.is_symlink():
+            return step.relative_to(folder).as_posix()
+    return written

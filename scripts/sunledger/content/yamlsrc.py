@@ -14,6 +14,7 @@ segmentation fault on ~50,000 `[`.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,8 +110,20 @@ def _text(path: Path, raw: bytes) -> str:
         raise YamlSyntaxError(path, line, f"文件不是 UTF-8 编码（{exc.reason}）：请另存为 UTF-8") from exc
 
 
+_BLOCK_ENTRY = re.compile(r"-(?!\S)")  # "- " or "-" before a line break: a block list entry
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound of how deep lists and maps nest, cheaper than parsing: each level starts with
+    `[`, `{`, `?` or a block entry `-`, or is a block map, which sits at an indentation of its own."""
+    indents = {len(line) - len(line.lstrip(" ")) for line in text.splitlines()}
+    return text.count("[") + text.count("{") + text.count("?") + len(_BLOCK_ENTRY.findall(text)) + len(indents) + 1
+
+
 def _too_deep(text: str, depth_limit: int) -> int | None:
     """The line where lists and maps nest deeper than `depth_limit`, or None."""
+    if _depth_bound(text) <= depth_limit:
+        return None
     loader = Loader(text)
     try:
         depth = 0
