@@ -7,8 +7,9 @@ content/ problems of funds without a ledger, and loads funds in parallel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
-from concurrent.futures import ProcessPoolExecutor
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ from beancount.parser import parser
 
 from .content.load import load_content
 from .errors import FundWarning
-from .ledger.load import biggest_first, fund_files, load
+from .ledger import includes
+from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .rules import RULES, WARNINGS_ONLY
 from .rules.options import reads_differently
 
@@ -86,8 +88,19 @@ def _warnings(entries: list, options_map: dict, as_of: dt.date | None = None) ->
 
 def check_file(path: Path, as_of: dt.date | None = None) -> list[Problem]:
     """Load one ledger file (the plugins run inside) and add the warnings."""
+    return _check(path, as_of)[0]
+
+
+def _check(path: Path, as_of: dt.date | None = None) -> tuple[list[Problem], bool]:
+    """The problems of one ledger file, and whether it was refused unparsed (a size limit)."""
     entries, errors, options_map = load(path)
-    return [problem(e) for e in [*errors, *_warnings(entries, options_map, as_of)]]
+    return [problem(e) for e in [*errors, *_warnings(entries, options_map, as_of)]], bool(options_map.get("sunledger_refused"))
+
+
+def lost(result: Lost) -> Problem:
+    """A fund whose check raised or whose process died, at its file: the other funds are still checked."""
+    what = f"基金 {result.path.parent.name}" if result.path.name == "fund.beancount" else f"账本 {result.path.name}"
+    return Problem(str(result.path), 1, f"SL009 其他错误：{what} 未能检查完：{result.why}", "SL009", "error")
 
 
 def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:
@@ -98,18 +111,20 @@ def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:
 
 def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
     """Funds may be checked apart only if main holds nothing but them (and annotations)."""
-    ok, own = _only_annotations(main)
+    shallow = includes.scan(main, limits_of(main), deep=False)  # main and the files it names, none parsed yet
+    own = [problem(e) for e in shallow.errors]
+    fund_set = {os.path.realpath(f) for f in funds}
+    if {os.path.realpath(f) for f in shallow.refused_files} - fund_set:
+        return False, own  # main or an annotation file must not be parsed
+    ok, main_errors = _only_annotations(main)
+    own.extend(main_errors)
     if not ok:
         return False, own
-    _, _, options_map = parser.parse_file(str(main))
-    included = set()
-    for pattern in options_map["include"]:
-        included.update(p.resolve() for p in main.parent.glob(pattern))
-    fund_set = {f.resolve() for f in funds}
     if any(reads_differently(main, fund) for fund in funds):  # apart, a fund's own options would count (SL011)
         return False, own
-    for other in included - fund_set:
-        other_ok, other_errors = _only_annotations(other)
+    included = {os.path.realpath(f) for f in shallow.files[1:]}
+    for other in sorted(included - fund_set):
+        other_ok, other_errors = _only_annotations(Path(other))
         own.extend(other_errors)
         if not other_ok:
             return False, own
@@ -121,23 +136,31 @@ def _without_ledger(root: Path) -> frozenset[str]:
     return frozenset(f.name for f in folders if not (root / "ledger" / "funds" / f.name / "fund.beancount").is_file())
 
 
+def _results(paths: list[Path], jobs: int, as_of: dt.date | None) -> list[tuple[list[Problem], bool]]:
+    """(problems, refused) of each file, a fund lost to an exception or a dead process included."""
+    out = apart(functools.partial(_check, as_of=as_of), paths, jobs)
+    return [([lost(r)], True) if isinstance(r, Lost) else r for r in out]
+
+
 def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[Problem]:
     main = root / "ledger" / "main.beancount"
     funds = fund_files(root)
-    found: list[Problem] = []
-    ok = False
-    if jobs > 1 and len(funds) > 1:
-        ok, own = _parallel_ok(main, funds)
-        if ok:
-            found.extend(own)
-            order = biggest_first(funds)
-            with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-                results = pool.map(check_file, order, [as_of] * len(order))
-                # each fund's worker reports its own content; here only what no ledger loads
-                found.extend(problem(e) for e in load_content(root, _without_ledger(root)).errors)
-                for result in results:
-                    found.extend(result)
+    whole = None
+    if jobs <= 1 or len(funds) < 2:
+        whole = _results([main], 1, as_of)[0]
+        if not whole[1]:
+            return sorted(set(whole[0] + [problem(e) for e in load_content(root).errors]))
+    # apart: asked for, or main was refused for a file over a limit (then the other funds are still checked)
+    ok, own = _parallel_ok(main, funds) if len(funds) > 1 else (False, [])
     if not ok:
-        found.extend(check_file(main, as_of))
-        found.extend(problem(e) for e in load_content(root).errors)
+        found = (whole or _results([main], 1, as_of)[0])[0]
+        return sorted(set(found + [problem(e) for e in load_content(root).errors]))
+    order = biggest_first(funds)
+    found, refused = list(own), set()
+    for path, (problems, was_refused) in zip(order, _results(order, jobs, as_of)):
+        found.extend(problems)
+        if was_refused:
+            refused.add(path.parent.name)
+    # each fund's load reports its own content; here what no load read: funds without a ledger, or refused
+    found.extend(problem(e) for e in load_content(root, _without_ledger(root) | refused).errors)
     return sorted(set(found))
