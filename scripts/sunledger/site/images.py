@@ -28,11 +28,11 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF", ".tif": "TIFF",
-          ".tiff": "TIFF"}
+from ..media import RASTER, is_pdf, is_raster
+
 # what Pillow may decode a published raster as (its JPEG opener also gives the MPO of many phone cameras);
-# never EPS (Ghostscript), PSD, XBM …
-PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF")
+# never EPS (Ghostscript), PSD, XBM …: the formats media.py lets `sunledger check` pass
+PILLOW_FORMATS = tuple(dict.fromkeys(RASTER.values()))
 JPEG_QUALITY = 90
 # Files a browser runs when the site serves them (by suffix, as web servers pick the Content-Type)
 ACTIVE_SUFFIXES = {".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".shtml",
@@ -53,14 +53,6 @@ _METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "Comment", "Author",
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 # ImageDescription, Make, Model, Software, DateTime, Artist, Copyright, Orientation
 _TELLING_TAGS = (0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x8298, 0x0112)
-
-
-def is_raster(name: str) -> bool:
-    return Path(name).suffix.lower() in RASTER
-
-
-def is_pdf(name: str) -> bool:
-    return Path(name).suffix.lower() == ".pdf"
 
 
 class Refused(ValueError):
