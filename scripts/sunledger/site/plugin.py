@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from types import MethodType
 
+from markupsafe import escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -258,7 +259,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def _nav(self, files: Files, portal: Portal) -> list:
         nav: list = [{"首页": "index.md"}]
-        nav.append({"基金": [{portal.summaries[c].name: f"funds/{c}/index.md"} for c in portal.order]})
+        # Material writes nav titles as they are: a fund's name is text, escaped here (as pages.front_matter does)
+        nav.append({"基金": [{str(escape(portal.summaries[c].name)): f"funds/{c}/index.md"} for c in portal.order]})
         nav += [{"项目": "projects/index.md"}, {"合作方": "partners/index.md"}]
         folders: dict[str, list[str]] = {}
         for f in files.documentation_pages():
