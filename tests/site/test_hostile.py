@@ -15,13 +15,10 @@ link may lead to `javascript:` or `data:`, and the text must read as typed.
 # ruff: noqa: F811 - pytest fixtures imported from browser_support are parameters of the tests here
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -29,7 +26,7 @@ import yaml
 
 pytest.register_assert_rewrite("browser_support")
 
-from browser_support import BIN, browser, open_tab  # noqa: E402, F401 - fixtures are used by name
+from browser_support import BIN, browser, open_tab, serve  # noqa: E402, F401 - fixtures are used by name
 from conftest import REPO, District  # noqa: E402
 
 PAYLOADS = (
@@ -200,22 +197,10 @@ def hostile_site(tmp_path_factory) -> Path:
     return out
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_server(hostile_site):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(hostile_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(hostile_site) as base:
+        yield base
 
 
 # ---------------------------------------------------------------- what a page must show, what it must not have
@@ -318,7 +303,7 @@ def test_photo_alt_and_file_names_stay_attributes(browser, hostile_server):
         tab.goto("projects/T-01/")
         img = tab.page.locator(".sl-photo img")
         img.scroll_into_view_if_needed()  # loading="lazy"
-        tab.page.wait_for_function("document.querySelector('.sl-photo img').complete")
+        tab.wait_until("() => document.querySelector('.sl-photo img').complete")
         assert plain(img.get_attribute("alt")) == plain(TEXT["outcome.text"]) + "的照片"
         assert tab.page.evaluate("document.querySelector('.sl-photo img').naturalWidth") == 4  # the photo itself loads
         tab.goto("funds/Test/notices/2024-01/")
