@@ -124,10 +124,8 @@ def test_no_page_of_the_site_breaks_its_policy(browser, site_server, built_site)
         tab.page.keyboard.type("基金")
         tab.page.keyboard.press("End")
         tab.page.locator(".md-search-result__item").first.wait_for()  # the worker ran and read the index
-        tab.page.goto(site_server + "no-such-page/", wait_until="load")  # http.server sends no 404.html
-        tab.page.goto(site_server + "404.html", wait_until="load")
+        tab.goto("404.html")  # what a web server sends for a missing page
         assert tab.page.evaluate("() => window.__csp || []") == []
-        tab.errors[:] = [e for e in tab.errors if "no-such-page" not in e]
         tab.assert_clean()  # a refused script or style would also be a console error
     finally:
         context.close()
