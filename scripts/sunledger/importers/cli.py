@@ -26,6 +26,7 @@ from . import importers_for, read_statement
 from .base import FLAG, SetupError, fresh, fund_target
 from .reconcile import as_json, reconcile, render
 from .sealed import proposed_open, relocate
+from . import statement as st
 from .statement import KIND_ZH, Statement
 from .table import StatementError
 
@@ -82,19 +83,21 @@ class Proposal:
     notes: list[str]  # what to tell the treasurer, one line each
 
 
-def propose(target, existing: list, known: list, path: Path, until: dt.date | None = None) -> Proposal:
+def propose(target, existing: list, known: list, path: Path, month: str | None = None) -> Proposal:
     """Import `path` against `known` (the ledger and what earlier statements of this run add).
 
-    `until` leaves out what is dated after it (`close` imports its month only).
-    Raises StatementError for a file that is no statement of this fund.
+    `month` ("YYYY-MM") keeps only that month's lines and its closing balance
+    (`close` imports the month it closes). Raises StatementError for a file
+    that is no statement of this fund.
     """
     importer = next((imp for imp in importers_for(target, existing) if imp.identify(str(path))), None)
     if importer is None:
         raise StatementError(f"不是{target.name}的银行、支付宝或微信支付账单（表头无法识别，或账号尾号与 fund.yml 不符）")
     stmt = importer.read(str(path))
     entries = importer.extract(str(path), known)
-    if until is not None:
-        entries = [e for e in entries if e.date <= until or (isinstance(e, data.Balance) and e.date == until + dt.timedelta(days=1))]
+    if month is not None:
+        closes = st.next_month_start(dt.date.fromisoformat(month + "-01"))
+        entries = [e for e in entries if (e.date == closes if isinstance(e, data.Balance) else st.month_of(e.date) == month)]
     notes = [f"{path}:{row}: {why}" for row, why in stmt.notes]
     account = importer.account(str(path))
     importer.deduplicate(entries, known)
