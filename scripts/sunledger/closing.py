@@ -111,11 +111,12 @@ def close_month(root: Path, code: str, month: str, statement: Path | None = None
     if not has_closing:
         path = root / "ledger" / "funds" / code / "txns" / f"{closing.date:%Y-%m}.beancount"
         _prepend(path, f"{closing.date} balance {got.account}  {balance} {target.currency}  ; 对账单 {month} 月末余额\n")
-        closed.written.append(_rel(root, path))
+        if _rel(root, path) not in closed.written:
+            closed.written.append(_rel(root, path))
     imported = [e for e in new if isinstance(e, data.Transaction)]
     if imported:
         raise CloseError(
-            f"导入了 {len(imported)} 笔账本没有的交易（标记 !，见 {'、'.join(sorted(set(closed.written)))}）：逐笔核对、选定来源或类别、"
+            f"导入了 {len(imported)} 笔账本没有的交易（标记 !，见 {'、'.join(closed.written)}）：逐笔核对、选定来源或类别、"
             f"支出补 project: 后把 ! 改为 *，再运行 sunledger close {code} {month} --statement {statement}（不会重复导入），"
             "这时才封存",
             1,
