@@ -1,4 +1,4 @@
-"""`sunledger check | seal | init | new-fund`: parse arguments, call the library, set the exit code."""
+"""`sunledger check | seal | close | init | new-fund | balances`: parse arguments, call the library, set the exit code."""
 
 from __future__ import annotations
 
@@ -46,6 +46,33 @@ def _seal(args: argparse.Namespace) -> int:
         print(f"sunledger: {exc}", file=sys.stderr)
         return exc.status
     print(line)
+    return 0
+
+
+def _close(args: argparse.Namespace) -> int:
+    from .closing import CloseError, Closed, close_month
+    from .sealing import SealError
+
+    def show(closed: Closed) -> None:
+        for note in closed.notes:
+            print(note, file=sys.stderr)
+        if closed.report:
+            print(closed.report, end="")
+        for rel in closed.written:
+            print(f"已写入 {rel}")
+
+    statement = Path(args.statement) if args.statement else None
+    try:
+        closed = close_month(Path(args.root).resolve(), args.fund, args.month, statement, args.date)
+    except CloseError as exc:
+        show(exc.closed)
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return exc.status
+    except SealError as exc:
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return exc.status
+    show(closed)
+    print(closed.seal)
     return 0
 
 
@@ -140,6 +167,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     s.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
     s.set_defaults(func=_seal)
+    m = sub.add_parser("close", help="月末一步完成：导入对账单、对账、写月末余额断言、封存")
+    m.add_argument("fund", help="基金代码，如 Guangming")
+    m.add_argument("month", help="月份 YYYY-MM")
+    m.add_argument("--statement", default=None, help="银行对账单文件（CSV/XLSX）；不给时该月须已有月末余额断言")
+    m.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    m.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
+    m.set_defaults(func=_close)
     i = sub.add_parser("init", help="建立一个新区的账本仓库（配置、总账、层级、网站、CI）")
     i.add_argument("dir", help="新仓库的目录（可以已存在，但不能已有同名文件）")
     i.add_argument("--name", required=True, help="区的名称，如“某某区社区基金”")
