@@ -16,7 +16,7 @@ from beancount.core import data
 from beancount.parser import parser
 
 from .content.load import load_content
-from .errors import Problem, problem
+from .errors import Problem, problem, said
 from .ledger import includes
 from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .rules import RULES, WARNINGS_ONLY
@@ -45,7 +45,7 @@ def _check(path: Path, as_of: dt.date | None = None) -> tuple[list[Problem], boo
 def lost(result: Lost) -> Problem:
     """A fund whose check raised or whose process died, at its file: the other funds are still checked."""
     what = f"基金 {result.path.parent.name}" if result.path.name == "fund.beancount" else f"账本 {result.path.name}"
-    return Problem(str(result.path), 1, f"SL009 其他错误：{what} 未能检查完：{result.why}", "SL009", "error")
+    return Problem(str(result.path), 1, said("SL009", f"其他错误：{what} 未能检查完：{result.why}"), "SL009", "error")
 
 
 def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:

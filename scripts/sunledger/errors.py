@@ -51,7 +51,7 @@ def pointer(code: str) -> str:
 def said(code: str, text: str) -> str:
     """The message of a problem: code, Chinese text, pointer (once, even when a message is wrapped again)."""
     text = text.removesuffix(pointer(code))
-    return f"{code} {text}"  # POINTER-LATER
+    return f"{code} {text}{pointer(code)}"
 
 
 def error(source: dict[str, Any] | None, code: str, text: str, entry: Any = None) -> FundError:
