@@ -83,3 +83,23 @@ def test_a_message_wrapped_again_keeps_one_pointer():
     once = error(meta("x", 1), "SL009", "其他错误：坏了")
     again = error(meta("x", 1), "SL009", once.message.removeprefix("SL009 "))
     assert again.message == once.message == "SL009 其他错误：坏了（sunledger explain SL009）"
+
+
+def test_the_readme_runs_nothing_from_an_activated_venv():
+    """README's commands work from a fresh clone as written: make targets or `.venv/bin/…`, never a bare
+    `sunledger`/`bean-check`/`fava`/`python -m sunledger` that only an activated virtualenv finds."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"`([^`\n]+)`", readme) + [line for block in re.findall(r"```bash\n(.*?)```", readme, re.S)
+                                                      for line in block.splitlines()]
+    # a command to type (`sunledger seal CODE YYYY-MM`, `bean-check ledger/…`), not the name of one (`sunledger check`)
+    run = re.compile(r"(sunledger\s+[\w-]+|bean-check|fava|python3? -m sunledger\.\w+)\s+[^\s…]")
+    bare = [c for c in commands if run.match(c.strip())]
+    assert bare == []
+    shown = re.search(r"`\.venv/bin/sunledger explain (SL\d{3})", readme).group(1)
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "sunledger"), "explain", shown], capture_output=True, text=True,
+                          cwd=REPO, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith(shown), done.stderr
