@@ -10,72 +10,17 @@ import datetime as dt
 import functools
 import importlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from beancount.core import data
 from beancount.parser import parser
 
 from .content.load import load_content
-from .errors import FundWarning
+from .errors import Problem, problem, said
 from .ledger import includes
 from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .rules import RULES, WARNINGS_ONLY
 from .rules.options import reads_differently
-
-_NATIVE = {
-    "ParserError": ("SL001", "账本语法错误"),
-    "ParserSyntaxError": ("SL001", "账本语法错误"),
-    "LexerError": ("SL001", "账本语法错误"),
-    "DeprecatedError": ("SL001", "账本语法已废弃"),
-    "BalanceError": ("SL002", "金额不平或余额断言不符"),
-    "ValidationError": ("SL003", "账本校验错误"),
-    "LoadError": ("SL004", "文件加载错误"),
-    "PadError": ("SL005", "pad 错误"),
-    "BookingError": ("SL006", "记账错误"),
-    "InterpolationError": ("SL006", "记账错误"),
-    "ReductionError": ("SL006", "记账错误"),
-    "CategorizationError": ("SL006", "记账错误"),
-    "SelfReduxError": ("SL006", "记账错误"),
-    "AmbiguousMatchError": ("SL006", "记账错误"),
-    "DocumentError": ("SL007", "凭证文件错误"),
-}
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    filename: str
-    lineno: int
-    message: str
-    code: str
-    level: str  # "error" | "warning"
-
-    def rel(self, root: Path) -> str:
-        try:
-            return str(Path(self.filename).resolve().relative_to(root))
-        except (ValueError, OSError):
-            return self.filename
-
-    def line(self, root: Path) -> str:
-        return f"{self.rel(root)}:{self.lineno}: {self.message}"
-
-    def as_json(self, root: Path) -> dict[str, Any]:
-        return {"file": self.rel(root), "line": self.lineno, "code": self.code, "level": self.level, "message": self.message}
-
-
-def problem(err: Any) -> Problem:
-    src = err.source if isinstance(err.source, dict) else {}
-    message = str(err.message).strip()
-    head = message.split(" ", 1)[0]
-    if head.startswith(("SL", "W")) and head[-3:].isdigit():
-        code = head
-    else:
-        code, zh = _NATIVE.get(type(err).__name__, ("SL009", "其他错误"))
-        message = f"{code} {zh}：{message}"
-    level = "warning" if isinstance(err, FundWarning) or code.startswith("W") else "error"
-    return Problem(str(src.get("filename") or "<unknown>"), int(src.get("lineno") or 0), message, code, level)
-
 
 def _warnings(entries: list, options_map: dict, as_of: dt.date | None = None) -> list:
     out = []
@@ -100,7 +45,7 @@ def _check(path: Path, as_of: dt.date | None = None) -> tuple[list[Problem], boo
 def lost(result: Lost) -> Problem:
     """A fund whose check raised or whose process died, at its file: the other funds are still checked."""
     what = f"基金 {result.path.parent.name}" if result.path.name == "fund.beancount" else f"账本 {result.path.name}"
-    return Problem(str(result.path), 1, f"SL009 其他错误：{what} 未能检查完：{result.why}", "SL009", "error")
+    return Problem(str(result.path), 1, said("SL009", f"其他错误：{what} 未能检查完：{result.why}"), "SL009", "error")
 
 
 def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:

@@ -12,9 +12,9 @@ from beancount.core import data
 
 from beancount.parser import parser
 
-from .check import Problem, _parallel_ok, _warnings, lost, problem
+from .check import _parallel_ok, _warnings, lost
 from .content.load import Content, FundContent, load_content
-from .errors import error, meta
+from .errors import Problem, error, meta, problem
 from .ledger import includes
 from .ledger.accounts import Classifier
 from .ledger.attribution import Attribution, attribute

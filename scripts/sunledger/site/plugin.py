@@ -29,10 +29,9 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
-from ..check import problem
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
-from ..errors import error
+from ..errors import error, problem
 from . import csp, images, scan, search
 from .buildinfo import BuildInfo, build_info
 from .fastmd import FastMarkdown
