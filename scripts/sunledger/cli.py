@@ -88,7 +88,7 @@ def _init(args: argparse.Namespace) -> int:
         print(f"sunledger: {exc}", file=sys.stderr)
         return 2
     print(f"已在 {root} 建立 {args.name} 的账本仓库（{len(files)} 个文件）。下一步：")
-    print(f"  cd {root} && git init && sunledger new-fund 代码 --name 基金名称 --level community --parent {args.node}")
+    print(f"  cd {root} && git init && make setup && .venv/bin/sunledger new-fund 代码 --name 基金名称 --level community --parent {args.node}")
     return 0
 
 
