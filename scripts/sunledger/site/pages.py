@@ -31,7 +31,8 @@ from markupsafe import Markup
 
 from ..content.models import LEVEL_NAMES, STAGES
 from ..district import District
-from ..views.common import ZERO, month_of
+from ..periods import month_of
+from ..views.common import ZERO
 from ..views.fund import FundSummary, fund_summary, overdue
 from ..views.notice import Notice
 from ..views.partner import PartnerView, partner_view

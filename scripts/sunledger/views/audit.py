@@ -20,8 +20,8 @@ from ..district import District, FundBooks, district_from_entries  # noqa: F401 
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.movements import SPENT, movement
 from ..ledger.attribution import Flow
-from ..ledger.seal import month_end
-from .common import ZERO, first_day, line_of, month_of, months, next_month
+from ..periods import Period, first_day, month_end, month_of, months
+from .common import ZERO, line_of
 from .partner import Due, partner_view
 
 NEAR_BUDGET = Decimal("0.9")  # a project at 90 % of its budget is "near"
@@ -41,23 +41,6 @@ class Finding:
     lineno: int = 0
     account: str | None = None
     month: str | None = None
-
-
-@dataclass(frozen=True)
-class Period:
-    start: str  # "YYYY-MM"
-    end: str
-
-    @property
-    def first(self) -> dt.date:
-        return first_day(self.start)
-
-    @property
-    def stop(self) -> dt.date:  # first day after the period
-        return first_day(next_month(self.end))
-
-    def __contains__(self, day: dt.date) -> bool:
-        return self.first <= day < self.stop
 
 
 def _at(entry: Any) -> tuple[str, int]:
@@ -481,4 +464,4 @@ def default_period(district: District, code: str) -> tuple[str, str]:
     """The calendar year of the fund's last entry, up to that month."""
     books = district.books[code]
     last = books.txns[-1].date if books.txns else district.last_date or dt.date.today()
-    return f"{last.year:04d}-01", month_of(last)
+    return month_of(last.replace(month=1)), month_of(last)

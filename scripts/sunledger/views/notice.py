@@ -10,7 +10,8 @@ from ..district import District
 from ..ledger.accounts import BANK
 from ..ledger.movements import OPENING, OTHER, RECEIVED, SPENT, Movement, movement
 from ..ledger.seal import corrected_entries
-from .common import ZERO, Line, first_day, line_of, month_of, next_month
+from ..periods import first_day, month_of, next_month
+from .common import ZERO, Line, line_of
 
 
 @dataclass

@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..content.models import Partner, Project
 from ..district import District
 from ..ledger.accounts import INCOME
-from ..rules.merchants import due_horizon
-from .common import ZERO, Line, line_of, months
+from ..ledger.deadlines import share_due_by
+from ..periods import month_of, months
+from .common import ZERO, Line, line_of
 
 
 @dataclass
@@ -56,9 +57,9 @@ def partner_view(district: District, code: str, partner_id: str) -> PartnerView:
     contract = partner.contract
     if contract is not None and books.txns:
         last = books.txns[-1].date
-        horizon = f"{last.year:04d}-{last.month:02d}"
+        horizon = month_of(last)
         rate = contract.rate or district.config.merchant_rate
-        due_by = due_horizon(last)  # the same months W203 counts
+        due_by = share_due_by(last)  # the same months W203 counts
         for month in months(contract.start, min(contract.end or horizon, horizon)):
             amount, revenue = paid.get(month, (ZERO, None))
             due = (rate * revenue).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if revenue is not None else None

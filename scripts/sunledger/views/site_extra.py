@@ -15,7 +15,8 @@ from ..district import District
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.movements import movement
 from ..ledger.seal import corrected_entries
-from .common import ZERO, Line, first_day, line_of, month_of, next_month
+from ..periods import first_day, month_of, next_month
+from .common import ZERO, Line, line_of
 from .notice import Correction, MonthTotals, Notice
 from .project import ProjectView
 
