@@ -1,5 +1,6 @@
 """When things are due: monthly notices, progress and final reports, annual
-reports (the disclosure calendar, W901–W905) and merchants' shares (W203).
+reports (the disclosure calendar, W901–W905). Merchants' shares have theirs
+in `ledger/shares.py`.
 
 Pure over a fund's content, the months it has entries in, its seals and a
 day `as_of`. The rules turn what is overdue into warnings; the fund page, the
@@ -14,19 +15,12 @@ from dataclasses import dataclass
 from ..config import Disclosure
 from ..content.load import FundContent
 from ..errors import meta
-from ..periods import add_months, month_end, month_of, shift_month
+from ..periods import add_months, month_end
 
 
 def notice_due(month: str, rules: Disclosure) -> dt.date:
     """The last day to publish (seal) the monthly notice of `month`."""
     return month_end(month) + dt.timedelta(days=rules.notice_days)
-
-
-def share_due_by(last: dt.date) -> str:
-    """The last month whose merchant share is due, given a fund's last entry:
-    the share of month M is due by the end of M+1, so months up to two before
-    the last entry's month."""
-    return shift_month(month_of(last), -2)
 
 
 @dataclass(frozen=True)

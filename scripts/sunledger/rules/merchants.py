@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from ..errors import error, meta, warning
 from ..ledger.accounts import INCOME
-from ..ledger.deadlines import share_due_by
+from ..ledger.shares import share_due, share_due_by, share_rate
 from ..periods import is_month, months
 from .context import Ctx, at, context, rule
-
-FEN = Decimal("0.01")
-
-
-def due(rate: Decimal, revenue: Decimal) -> Decimal:
-    return (rate * revenue).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def _payments(ctx: Ctx):
@@ -51,9 +45,9 @@ def check(entries: list, ctx: Ctx) -> list:
         except InvalidOperation:
             errors.append(error(here, "SL202", f"申报营业额“{revenue}”不是有效金额", txn))
             continue
-        rate = contract.rate or ctx.config.merchant_rate
+        rate = share_rate(contract, ctx.config)
         paid = -p.units.number
-        expected = due(rate, revenue)
+        expected = share_due(contract, ctx.config, revenue)
         if paid != expected:
             errors.append(
                 error(here, "SL201", f"商户 {mid} {period} 分成应为 {rate:%} × {revenue:,.2f} = {expected:,.2f} 元，实收 {paid:,.2f} 元", txn)
@@ -63,7 +57,7 @@ def check(entries: list, ctx: Ctx) -> list:
 
 def warnings(entries: list, options_map: dict, **_kw) -> list:
     """W203: a contract month with no payment, up to the last month whose share is due
-    (`deadlines.share_due_by`)."""
+    (`shares.share_due_by`)."""
     ctx = context(entries, options_map)
     if ctx is None:
         return []

@@ -19,6 +19,7 @@ from ..check import Problem
 from ..district import District, FundBooks, district_from_entries  # noqa: F401 - re-exported for the extension
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.movements import SPENT, movement
+from ..ledger.shares import share_rate
 from ..ledger.attribution import Flow
 from ..periods import Period, first_day, month_end, month_of, months
 from .common import ZERO, line_of
@@ -380,7 +381,7 @@ def _merchants(district: District, code: str, period: Period) -> list[MerchantLi
         view = partner_view(district, code, pid)
         dues = [d for d in view.dues if period.start <= d.month <= period.end]  # 未到期 as W203 counts
         if dues:
-            out.append(MerchantLine(pid, partner.name, partner.contract.rate or district.config.merchant_rate, dues))
+            out.append(MerchantLine(pid, partner.name, share_rate(partner.contract, district.config), dues))
     return out
 
 
