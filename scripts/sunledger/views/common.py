@@ -12,7 +12,7 @@ from ..district import District, FundBooks
 from ..ledger.accounts import INCOME
 from ..ledger.movements import OPENING, RECEIVED, SPENT, movement
 from ..periods import month_of, months
-from ..privacy import is_masked, mask_name
+from ..privacy import mask_name, shows_name
 
 ZERO = Decimal("0.00")
 
@@ -39,15 +39,14 @@ class Line:
 
 
 def public_payee(district: District, txn: data.Transaction) -> str:
-    """Payee as published: a resident donor without consent is masked."""
+    """Payee as published: a resident donor is masked unless `privacy.shows_name` (as SL504 decides)."""
     payee = txn.payee or ""
-    if not payee or is_masked(payee) or txn.meta.get("consent"):
+    if not payee or shows_name(payee, district.config.group_words, bool(txn.meta.get("consent"))):
         return payee
     for p in txn.postings:
         role = district.classify(p.account)
         if role is not None and role.kind == INCOME and role.source is not None and role.source.personal:
-            if not any(w in payee for w in district.config.group_words):
-                return mask_name(payee)
+            return mask_name(payee)
     return payee
 
 
