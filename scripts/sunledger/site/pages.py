@@ -34,10 +34,9 @@ from ..district import District
 from ..periods import month_of
 from ..views.common import ZERO
 from ..views.fund import FundSummary, fund_summary, overdue
-from ..views.notice import Notice
+from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
-from ..views.project import ProjectView
-from ..views.site_extra import all_notices, all_project_views
+from ..views.project import ProjectView, all_project_views
 from . import charts, fmt
 from .qr import qr_svg
 
