@@ -38,11 +38,11 @@ class Overdue:
         return f"{self.what}（{self.hint}）" if self.hint else self.what
 
 
-def overdue(fc: FundContent, months: list[str], sealed: dict[str, dt.date], years: list[int], as_of: dt.date, rules: Disclosure) -> list[Overdue]:
-    """What fund `fc` should have published by `as_of` and has not, or published late.
+def notices_overdue(fc: FundContent, months: list[str], sealed: dict[str, dt.date], as_of: dt.date, rules: Disclosure) -> list[Overdue]:
+    """W901/W902: monthly notices not sealed by their deadline, or sealed after it.
 
-    `months` and `years` are those with entries, `sealed` the seal date of each sealed month;
-    a month's notice counts once the month has ended.
+    `months` are those with entries, `sealed` the seal date of each sealed month;
+    a month counts once it has ended by `as_of`.
     """
     code, out = fc.fund.code, []
     where = meta(str(fc.path), 1)
@@ -55,6 +55,14 @@ def overdue(fc: FundContent, months: list[str], sealed: dict[str, dt.date], year
                 out.append(Overdue("W902", code, f"{month} 月度公示晚于期限 {due}（{sealed[month]} 封存）", due, where, month=month))
         elif as_of > due:
             out.append(Overdue("W901", code, f"{month} 月度公示已逾期：应于 {due} 前公示并封存", due, where, f"sunledger seal {code} {month}", month))
+    return out
+
+
+def overdue(fc: FundContent, months: list[str], sealed: dict[str, dt.date], years: list[int], as_of: dt.date, rules: Disclosure) -> list[Overdue]:
+    """What fund `fc` should have published by `as_of` and has not, or published late
+    (W901–W905); `years` are those with entries."""
+    code, where = fc.fund.code, meta(str(fc.path), 1)
+    out = notices_overdue(fc, months, sealed, as_of, rules)
     for pid, project in sorted(fc.projects.items()):
         src = fc.where.get(pid, where)
         start = project.started or (project.approved.date if project.approved else None)
