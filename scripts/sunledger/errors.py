@@ -35,8 +35,3 @@ def error(source: dict[str, Any] | None, code: str, text: str, entry: Any = None
 
 def warning(source: dict[str, Any] | None, code: str, text: str, entry: Any = None) -> FundWarning:
     return FundWarning(*error(source, code, text, entry))
-
-
-def code_of(message: str) -> str:
-    head = message.split(" ", 1)[0]
-    return head if head[:2] in ("SL", "W1", "W2", "W3", "W4", "W5", "W6", "W7") else ""

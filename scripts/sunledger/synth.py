@@ -32,9 +32,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
+from beancount.parser import parser
 
-from .config import CONFIG_NAME, Config
 from . import periods
+from .config import CONFIG_NAME, Config
+from .ledger.seal import SEAL, digest, month_entries
 from .periods import add_months, first_day, month_end, month_of, next_month, shift_month
 from .rules import RULES
 
@@ -151,14 +153,8 @@ def seal_lines(ledger: str, code: str, months: list[str], rng: random.Random, cf
 
     `ledger` is the fund's whole text. The digest is the package's own
     (sunledger.ledger.seal) over the parsed entries: one parse per fund instead
-    of one full load per month. Returns [] if the package has no sealing yet.
+    of one full load per month.
     """
-    try:
-        from beancount.parser import parser  # noqa: PLC0415
-
-        from .ledger.seal import SEAL, digest, month_entries  # noqa: PLC0415
-    except ImportError:
-        return []
     by_month: dict[str, list] = {}
     entries, _errors, _options = parser.parse_string(ledger)
     for e in entries:
@@ -603,9 +599,8 @@ class FundSim:
         within every three months of a running project, a final report after completion,
         an annual report for each year."""
         rng, today = self.rng, self.today
-        rules = getattr(self.cfg, "disclosure", None)
-        every = getattr(rules, "progress_months", 3)
-        final_within = getattr(rules, "final_report_months", 3)
+        rules = self.cfg.disclosure
+        every, final_within = rules.progress_months, rules.final_report_months
         for p in self.res.projects:
             if p.approved is None:
                 continue
@@ -623,7 +618,7 @@ class FundSim:
                 r = p.completed + dt.timedelta(days=rng.randint(3, max(3, 28 * final_within - 30)))
                 if r <= today:
                     p.reports.append((r, "结项", f"{p.title}已完成，共支出 {fen(p.spent)} 元", p.budget - p.spent))
-        mm, dd = (int(x) for x in getattr(rules, "annual_report_due", "05-31").split("-"))
+        mm, dd = (int(x) for x in rules.annual_report_due.split("-"))
         for year in range(self.opened.year, self.end_date.year + 1):
             r = dt.date(year + 1, mm, dd) - dt.timedelta(days=rng.randint(0, 60))
             if r <= today:
@@ -779,7 +774,7 @@ def generate(root: Path, funds: int, transactions: int, seed: int = 0, *, end: s
     header = plugin_lines()
     month_list = month_range(end, months)
     today = as_of(end)
-    notice_days = getattr(getattr(cfg, "disclosure", None), "notice_days", 10)
+    notice_days = cfg.disclosure.notice_days
     rng = random.Random(f"sunledger-synth/{seed}")
     nodes, plans = plan_district(funds, transactions, months, rng)
     (root / "content" / "district.yml").write_text(district_yaml(nodes), encoding="utf-8")

@@ -236,7 +236,7 @@ def test_exceptions_of_the_rules_are_the_rules_findings(loaded):
 
 
 def test_district_from_entries_equals_load_district(served, loaded):
-    from sunledger.views.audit import district_from_entries
+    from sunledger.district import district_from_entries
 
     ledger = served.ledger()
     built = district_from_entries(ledger.all_entries, ledger.load_errors, ledger.options)

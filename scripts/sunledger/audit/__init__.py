@@ -3,7 +3,7 @@
     2024-01-01 custom "fava-extension" "sunledger.audit"
 
 The district is built once per load from the entries Fava already holds
-(`views.audit.district_from_entries`); each request only picks a fund and a
+(`district.district_from_entries`); each request only picks a fund and a
 period (`?fund=Guangming&start=2025-01&end=2025-12`) and renders the pure
 view `views.audit.audit`.
 """
@@ -19,9 +19,9 @@ from typing import Any
 from fava.ext import FavaExtensionBase
 from flask import request
 
-from ..district import District
+from ..district import District, district_from_entries
 from ..periods import parse_month
-from ..views.audit import KINDS, Audit, audit, default_period, district_from_entries
+from ..views.audit import KINDS, Audit, audit, default_period
 
 
 @dataclass

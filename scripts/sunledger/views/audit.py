@@ -17,7 +17,7 @@ from typing import Any
 from beancount.core import data
 
 from ..check import Problem
-from ..district import District, FundBooks, district_from_entries  # noqa: F401 - re-exported for the extension
+from ..district import District, FundBooks
 from ..ledger import deadlines
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.attribution import Flow
