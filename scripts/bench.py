@@ -12,6 +12,10 @@ run as separate processes, one after the other in this run:
 
 (D = synth.as_of(): the generated district's own "today").
 
+`--hostile` (on demand, not in the default run) times both checks instead on a
+small district with one 50 MB month file: one 50 MB narration line, or 50 MB
+of honest-length lines; both are refused (SL010) before beancount parses them.
+
 Each is timed (wall) and its memory sampled every 50 ms over the whole process
 tree from /proc: the sum of RSS (counts pages shared by forked workers twice)
 and the sum of PSS (shares them out; from smaps_rollup). With --repeat N the
@@ -153,13 +157,33 @@ def warm(root: Path) -> None:
             path.read_bytes()
 
 
+def hostile(kind: str) -> Path:
+    """A 1,000-transaction district with one 50 MB file: a single narration line, or honest lines."""
+    root = district(1000, 2, 0, REPO / ".bench" / f"hostile-{kind}")
+    fund = sorted((root / "ledger" / "funds").glob("*/txns"))[0].parent
+    path, size = fund / "txns" / "2099-01.beancount", 50_000_000
+    if not path.is_file() or path.stat().st_size < size:
+        honest = f'2099-01-02 * "居民" "捐款"\n  Assets:{fund.name}:Bank  1.00 CNY\n  Income:{fund.name}:Gov\n\n'.encode()
+        body = b'2099-01-01 * "x" "' + b"x" * size + b'"\n' if kind == "line" else honest * (size // len(honest) + 1)
+        path.write_bytes(body)
+    return root
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="transactions per district, comma-separated")
     ap.add_argument("--funds", type=int, default=None, help="funds per district (default: size / 500)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=1, help="runs per command; the fastest is kept")
+    ap.add_argument("--hostile", action="store_true", help="only time check on one 50 MB file (line / lines)")
     args = ap.parse_args(argv)
+    if args.hostile:
+        for kind in ("line", "lines"):
+            root = hostile(kind)
+            for jobs in ("1", "2"):
+                run = measure(f"{kind} -j {jobs}", [str(BIN / "sunledger"), "check", "-j", jobs, "--as-of", str(as_of()), "."], root)
+                print(f"50 MB {run.label}: {run.wall:.2f} s, {run.rss_mb:.0f} MB, rc {run.rc}, {run.summary}")
+        return 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     rows: list[tuple[int, int, Run, float]] = []

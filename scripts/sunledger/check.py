@@ -7,73 +7,20 @@ content/ problems of funds without a ledger, and loads funds in parallel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import os
 from pathlib import Path
-from typing import Any
 
 from beancount.core import data
 from beancount.parser import parser
 
 from .content.load import load_content
-from .errors import FundWarning
-from .ledger.load import biggest_first, fund_files, load
+from .errors import Problem, problem, said
+from .ledger import includes
+from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .rules import RULES, WARNINGS_ONLY
 from .rules.options import reads_differently
-
-_NATIVE = {
-    "ParserError": ("SL001", "账本语法错误"),
-    "ParserSyntaxError": ("SL001", "账本语法错误"),
-    "LexerError": ("SL001", "账本语法错误"),
-    "DeprecatedError": ("SL001", "账本语法已废弃"),
-    "BalanceError": ("SL002", "金额不平或余额断言不符"),
-    "ValidationError": ("SL003", "账本校验错误"),
-    "LoadError": ("SL004", "文件加载错误"),
-    "PadError": ("SL005", "pad 错误"),
-    "BookingError": ("SL006", "记账错误"),
-    "InterpolationError": ("SL006", "记账错误"),
-    "ReductionError": ("SL006", "记账错误"),
-    "CategorizationError": ("SL006", "记账错误"),
-    "SelfReduxError": ("SL006", "记账错误"),
-    "AmbiguousMatchError": ("SL006", "记账错误"),
-    "DocumentError": ("SL007", "凭证文件错误"),
-}
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    filename: str
-    lineno: int
-    message: str
-    code: str
-    level: str  # "error" | "warning"
-
-    def rel(self, root: Path) -> str:
-        try:
-            return str(Path(self.filename).resolve().relative_to(root))
-        except (ValueError, OSError):
-            return self.filename
-
-    def line(self, root: Path) -> str:
-        return f"{self.rel(root)}:{self.lineno}: {self.message}"
-
-    def as_json(self, root: Path) -> dict[str, Any]:
-        return {"file": self.rel(root), "line": self.lineno, "code": self.code, "level": self.level, "message": self.message}
-
-
-def problem(err: Any) -> Problem:
-    src = err.source if isinstance(err.source, dict) else {}
-    message = str(err.message).strip()
-    head = message.split(" ", 1)[0]
-    if head.startswith(("SL", "W")) and head[-3:].isdigit():
-        code = head
-    else:
-        code, zh = _NATIVE.get(type(err).__name__, ("SL009", "其他错误"))
-        message = f"{code} {zh}：{message}"
-    level = "warning" if isinstance(err, FundWarning) or code.startswith("W") else "error"
-    return Problem(str(src.get("filename") or "<unknown>"), int(src.get("lineno") or 0), message, code, level)
-
 
 def _warnings(entries: list, options_map: dict, as_of: dt.date | None = None) -> list:
     out = []
@@ -86,8 +33,19 @@ def _warnings(entries: list, options_map: dict, as_of: dt.date | None = None) ->
 
 def check_file(path: Path, as_of: dt.date | None = None) -> list[Problem]:
     """Load one ledger file (the plugins run inside) and add the warnings."""
+    return _check(path, as_of)[0]
+
+
+def _check(path: Path, as_of: dt.date | None = None) -> tuple[list[Problem], bool]:
+    """The problems of one ledger file, and whether it was refused unparsed (a size limit)."""
     entries, errors, options_map = load(path)
-    return [problem(e) for e in [*errors, *_warnings(entries, options_map, as_of)]]
+    return [problem(e) for e in [*errors, *_warnings(entries, options_map, as_of)]], bool(options_map.get("sunledger_refused"))
+
+
+def lost(result: Lost) -> Problem:
+    """A fund whose check raised or whose process died, at its file: the other funds are still checked."""
+    what = f"基金 {result.path.parent.name}" if result.path.name == "fund.beancount" else f"账本 {result.path.name}"
+    return Problem(str(result.path), 1, said("SL009", f"其他错误：{what} 未能检查完：{result.why}"), "SL009", "error")
 
 
 def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:
@@ -98,18 +56,20 @@ def _only_annotations(path: Path) -> tuple[bool, list[Problem]]:
 
 def _parallel_ok(main: Path, funds: list[Path]) -> tuple[bool, list[Problem]]:
     """Funds may be checked apart only if main holds nothing but them (and annotations)."""
-    ok, own = _only_annotations(main)
+    shallow = includes.scan(main, limits_of(main), deep=False)  # main and the files it names, none parsed yet
+    own = [problem(e) for e in shallow.errors]
+    fund_set = {os.path.realpath(f) for f in funds}
+    if {os.path.realpath(f) for f in shallow.refused_files} - fund_set:
+        return False, own  # main or an annotation file must not be parsed
+    ok, main_errors = _only_annotations(main)
+    own.extend(main_errors)
     if not ok:
         return False, own
-    _, _, options_map = parser.parse_file(str(main))
-    included = set()
-    for pattern in options_map["include"]:
-        included.update(p.resolve() for p in main.parent.glob(pattern))
-    fund_set = {f.resolve() for f in funds}
     if any(reads_differently(main, fund) for fund in funds):  # apart, a fund's own options would count (SL011)
         return False, own
-    for other in included - fund_set:
-        other_ok, other_errors = _only_annotations(other)
+    included = {os.path.realpath(f) for f in shallow.files[1:]}
+    for other in sorted(included - fund_set):
+        other_ok, other_errors = _only_annotations(Path(other))
         own.extend(other_errors)
         if not other_ok:
             return False, own
@@ -121,23 +81,31 @@ def _without_ledger(root: Path) -> frozenset[str]:
     return frozenset(f.name for f in folders if not (root / "ledger" / "funds" / f.name / "fund.beancount").is_file())
 
 
+def _results(paths: list[Path], jobs: int, as_of: dt.date | None) -> list[tuple[list[Problem], bool]]:
+    """(problems, refused) of each file, a fund lost to an exception or a dead process included."""
+    out = apart(functools.partial(_check, as_of=as_of), paths, jobs)
+    return [([lost(r)], True) if isinstance(r, Lost) else r for r in out]
+
+
 def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[Problem]:
     main = root / "ledger" / "main.beancount"
     funds = fund_files(root)
-    found: list[Problem] = []
-    ok = False
-    if jobs > 1 and len(funds) > 1:
-        ok, own = _parallel_ok(main, funds)
-        if ok:
-            found.extend(own)
-            order = biggest_first(funds)
-            with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-                results = pool.map(check_file, order, [as_of] * len(order))
-                # each fund's worker reports its own content; here only what no ledger loads
-                found.extend(problem(e) for e in load_content(root, _without_ledger(root)).errors)
-                for result in results:
-                    found.extend(result)
+    whole = None
+    if jobs <= 1 or len(funds) < 2:
+        whole = _results([main], 1, as_of)[0]
+        if not whole[1]:
+            return sorted(set(whole[0] + [problem(e) for e in load_content(root).errors]))
+    # apart: asked for, or main was refused for a file over a limit (then the other funds are still checked)
+    ok, own = _parallel_ok(main, funds) if len(funds) > 1 else (False, [])
     if not ok:
-        found.extend(check_file(main, as_of))
-        found.extend(problem(e) for e in load_content(root).errors)
+        found = (whole or _results([main], 1, as_of)[0])[0]
+        return sorted(set(found + [problem(e) for e in load_content(root).errors]))
+    order = biggest_first(funds)
+    found, refused = list(own), set()
+    for path, (problems, was_refused) in zip(order, _results(order, jobs, as_of)):
+        found.extend(problems)
+        if was_refused:
+            refused.add(path.parent.name)
+    # each fund's load reports its own content; here what no load read: funds without a ledger, or refused
+    found.extend(problem(e) for e in load_content(root, _without_ledger(root) | refused).errors)
     return sorted(set(found))

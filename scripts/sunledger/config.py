@@ -50,6 +50,22 @@ class Disclosure(BaseModel):
     annual_report_due: str = Field(default="05-31", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
+class Limits(BaseModel):
+    """Sizes no honest fund reaches. Inputs beyond them are refused (SL010) before beancount or
+    YAML parses them: beancount's parser is super-linear in one huge token (a 4 MB narration
+    takes ~11 s, 50 MB many minutes), so without these a hostile file makes `check` hang."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file_bytes: int = Field(default=5_000_000, ge=10_000)  # one ledger file
+    # one ledger line; at most 8192 because beancount's parser (a 10,000-deep bison stack) runs
+    # out of memory on a line of ~10,000 nested `(` or `-`
+    line_bytes: int = Field(default=4096, ge=256, le=8192)
+    yaml_bytes: int = Field(default=1_000_000, ge=10_000)  # one YAML file of content/
+    # nesting of YAML lists and maps; libyaml's composer recurses in C and dies with a
+    # segmentation fault near 50,000 (≤ 20,000 is safe)
+    yaml_depth: int = Field(default=50, ge=5, le=10_000)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     currency: str = "CNY"
@@ -60,6 +76,7 @@ class Config(BaseModel):
     receipt_threshold: Decimal = Decimal("1000.00")
     large_expense: Decimal = Decimal("10000.00")
     disclosure: Disclosure = Disclosure()
+    limits: Limits = Limits()
 
     @field_validator("sources", "categories")
     @classmethod

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,11 +12,13 @@ from beancount.core import data
 
 from beancount.parser import parser
 
-from .check import Problem, _parallel_ok, _warnings, problem
+from .check import _parallel_ok, _warnings, lost
 from .content.load import Content, FundContent, load_content
+from .errors import Problem, error, meta, problem
+from .ledger import includes
 from .ledger.accounts import Classifier
 from .ledger.attribution import Attribution, attribute
-from .ledger.load import biggest_first, fund_files, load
+from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .ledger.seal import SEAL
 from .rules.context import context
 
@@ -137,15 +138,19 @@ def _load_funds_apart(main: Path, funds: list[Path], jobs: int) -> tuple[list, l
     if not _parallel_ok(main, funds)[0]:  # ok implies main and its annotations parse without errors
         return None
     order = biggest_first(funds)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(funds))) as pool:
-        results = dict(zip(order, pool.map(_load_fund, order)))
+    results = {}
+    for path, result in zip(order, apart(_load_fund, order, jobs)):
+        if isinstance(result, Lost):  # its process died: one error at the fund's file, not a BrokenProcessPool
+            p = lost(result)
+            result = ([], [error(meta(p.filename, p.lineno), "SL009", p.message.removeprefix("SL009 "))], [])
+        results[path] = result
     entries, _, options_map = parser.parse_file(str(main))  # Fava options, extensions: annotations only
     included = [str(main)]
-    for pattern in options_map["include"]:
-        for other in sorted(p.resolve() for p in main.parent.glob(pattern)):
-            if other not in results:
-                included.append(str(other))
-                entries.extend(parser.parse_file(str(other))[0])  # saved queries
+    fund_set = {f.resolve() for f in funds}
+    for other in sorted(Path(p).resolve() for p in includes.scan(main, limits_of(main), deep=False).files[1:]):
+        if other not in fund_set:
+            included.append(str(other))
+            entries.extend(parser.parse_file(str(other))[0])  # saved queries
     errors: list = []
     for fund in funds:  # in path order, as main's include pattern lists them; the sort below is stable
         fund_entries, fund_errors, fund_included = results[fund]

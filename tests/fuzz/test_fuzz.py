@@ -1,4 +1,10 @@
-"""Garbage in, clear errors out: no input makes the checker print a traceback."""
+"""Garbage in, clear errors out: no input makes the checker print a traceback.
+
+Besides small garbage: deep nesting (YAML `[`, `{`, `- - -`, block lists and
+maps; ledger amounts in thousands of parentheses), huge scalars and lines, and
+binary files (NUL bytes, invalid UTF-8, UTF-16 BOMs), in-process here; the
+same kinds through every face (check -j 1/-j 2, bean-check, Fava, each a
+process of its own) in tests/cli/test_inputs_cli.py."""
 
 from __future__ import annotations
 
@@ -41,6 +47,35 @@ YAML = st.one_of(
     ),
 )
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# big inputs cost a check each: fewer examples, hypothesis still varies kind and size
+HOSTILE = settings(FAST, max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                                  HealthCheck.data_too_large])
+
+BINARY = st.one_of(
+    st.binary(max_size=200),
+    st.builds(bytes.__add__, st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00", b"\xff", b"\x1b"]), st.binary(max_size=80)),
+    st.text(max_size=40).map(lambda t: t.encode("utf-16")),
+)
+DEEP_YAML = st.one_of(
+    st.builds(str.__mul__, st.sampled_from(["[", "{", "{a: ", "- ", "[{a: ", "- {a: [", "&x ["]), st.integers(0, 120_000)),
+    st.integers(0, 400).map(lambda n: "".join(" " * (2 * i) + "-\n" for i in range(n))),
+    st.integers(0, 400).map(lambda n: "".join(" " * i + "k:\n" for i in range(n))),
+)
+HUGE_YAML = st.builds(lambda n, c: "id: T-01\ndescription: " + c * n + "\n", st.integers(0, 1_200_000), st.sampled_from(["x", "长", "\\0", "'"]))
+HOSTILE_YAML = st.one_of(DEEP_YAML.map(str.encode), HUGE_YAML.map(str.encode), BINARY)
+YAML_FILES = ["content/funds/Test/projects/T-01.yml", "content/funds/Test/partners.yml", "content/funds/Test/fund.yml",
+              "content/district.yml", "sunledger.yml"]
+
+_EXPENSE = '2024-01-20 * "x" "y"\n  project: "T-01"\n  Expenses:Test:Elderly  {amount} CNY\n  Assets:Test:Bank\n'
+DEEP_LEDGER = st.one_of(
+    st.integers(0, 20_000).map(lambda n: _EXPENSE.format(amount="(" * n + "1" + ")" * n)),
+    st.integers(0, 20_000).map(lambda n: _EXPENSE.format(amount="-" * n + "1")),
+)
+HUGE_LEDGER = st.one_of(
+    st.integers(0, 6_000_000).map(lambda n: '2024-01-08 * "x" "' + "x" * n + '"\n'),
+    st.integers(0, 120_000).map(lambda n: PIECES[0] * n),  # up to ~6 MB of honest lines
+)
+HOSTILE_LEDGER = st.one_of(DEEP_LEDGER.map(str.encode), HUGE_LEDGER.map(str.encode), BINARY)
 
 
 def _no_crash(problems: list[str]) -> None:
@@ -66,6 +101,26 @@ def test_any_yaml(district, project, partners, fund):
     district.write("content/funds/Test/partners.yml", partners)
     district.write("content/funds/Test/fund.yml", fund)
     _no_crash(district.problems())
+
+
+@HOSTILE
+@given(body=HOSTILE_LEDGER)
+def test_deep_huge_and_binary_ledgers(district, body):
+    district.ledger(PIECES[0])
+    (district.root / "ledger/funds/Test/txns/hostile.beancount").write_bytes(body)
+    _no_crash(district.problems())
+
+
+@HOSTILE
+@given(data=HOSTILE_YAML, where=st.sampled_from(YAML_FILES))
+def test_deep_huge_and_binary_yaml(district, data, where):
+    type(district)(district.root)  # the clean YAML files again: an earlier example's fund.yml would hide partners.yml
+    district.ledger(PIECES[0])
+    (district.root / where).write_bytes(data)
+    problems = district.problems()
+    _no_crash(problems)
+    if len(data) > 1_000_000:
+        assert any(p.startswith(f"{where}:1: SL010 ") for p in problems), problems
 
 
 def test_binary_and_broken_files_through_the_cli(district):

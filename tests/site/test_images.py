@@ -205,7 +205,6 @@ def test_the_build_refuses_markup_receipts_and_photos_and_publishes_no_active_pd
     month.write_text(text.replace(public[0], svg_receipt), encoding="utf-8")
     lines = month.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if svg_receipt in line)
-    txn_line = next(i + 1 for i in range(at, -1, -1) if lines[i][:1].isdigit())  # the transaction's first line
     (root / "ledger/funds/Yuchan" / svg_receipt).write_text(HOSTILE_SVG, encoding="utf-8")
     _active_pdf(root / "ledger/funds/Yuchan" / pdf_receipt)
     project = root / "content/funds/Guangming/projects/GM-2024-01.yml"
@@ -222,9 +221,10 @@ def test_the_build_refuses_markup_receipts_and_photos_and_publishes_no_active_pd
 
     done = build(tmp_path / "refused")
     assert done.returncode != 0
-    assert f"ledger/funds/Yuchan/txns/2026-10.beancount:{txn_line}: SL804 公开凭证 ledger/funds/Yuchan/{svg_receipt}" in done.stderr
+    # the check inside the build refuses both first, at the lines that name them
+    assert f"ledger/funds/Yuchan/txns/2026-10.beancount:{at + 1}: SL804 公开凭证 ledger/funds/Yuchan/{svg_receipt} 不能公开" in done.stderr
     assert "content/funds/Guangming/projects/GM-2024-01.yml:" in done.stderr
-    assert "SL804 项目 GM-2024-01 的照片 content/funds/Guangming/photos/lamp.jpg 不能公开" in done.stderr
+    assert "SL804 项目 GM-2024-01 的照片 photos/lamp.jpg 不能公开" in done.stderr
     assert not (tmp_path / "refused" / "index.html").exists()
 
     # the treasurer exports the SVG as a PDF and takes the photo again

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .. import privacy
-from ..config import CONFIG_NAME, Config
+from .. import media, privacy
+from ..config import CONFIG_NAME, Config, Limits
 from ..errors import FundError, error, meta
 from . import yamlsrc
 from .models import District, Fund, Partner, Project
@@ -95,26 +95,27 @@ def _parse(doc: yamlsrc.YamlDoc, model: type[BaseModel], data: Any, loc: tuple =
         ]
 
 
-_DOCS: dict[str, tuple[int, int, yamlsrc.YamlDoc | None, list[FundError]]] = {}
+_DOCS: dict[str, tuple[int, int, Limits, yamlsrc.YamlDoc | None, list[FundError]]] = {}
 
 
-def _read(path: Path, errors: list[FundError]) -> yamlsrc.YamlDoc | None:
-    """Parse (or reuse, while the file is unchanged) one YAML file and scan it for private data."""
+def _read(path: Path, errors: list[FundError], limits: Limits = Limits()) -> yamlsrc.YamlDoc | None:
+    """Parse (or reuse, while the file and the limits are unchanged) one YAML file and scan it for private data."""
     try:
         st = os.stat(path)
-        stamp = (st.st_mtime_ns, st.st_size)
+        stamp = (st.st_mtime_ns, st.st_size, limits)
     except OSError:
-        stamp = (0, 0)
+        stamp = (0, 0, limits)
     hit = _DOCS.get(str(path))
-    if hit is not None and hit[:2] == stamp:
-        errors.extend(hit[3])
-        return hit[2]
+    if hit is not None and hit[:3] == stamp:
+        errors.extend(hit[4])
+        return hit[3]
     found: list[FundError] = []
     doc = None
     try:
-        doc = yamlsrc.load(path)
+        doc = yamlsrc.load(path, limits)
     except yamlsrc.YamlSyntaxError as exc:
-        found.append(error(meta(str(exc.path), exc.line), "SL701", f"YAML 无法读取：{exc.problem}"))
+        what = "YAML 无法读取" if exc.code == "SL701" else "输入超过大小限制"
+        found.append(error(meta(str(exc.path), exc.line), exc.code, f"{what}：{exc.problem}"))
     if doc is not None:
         for line, text in doc.scalars():
             for code, match in privacy.find_private(text):
@@ -154,7 +155,7 @@ def _load_fund(
     folder: Path, config: Config, errors: list[FundError], codes: frozenset[str] | None
 ) -> FundContent | None:
     path = folder / "fund.yml"
-    doc = _read(path, errors)
+    doc = _read(path, errors, config.limits)
     if doc is None:
         return None
     fund, errs = _parse(doc, Fund, doc.data)
@@ -175,7 +176,7 @@ def _load_fund(
             errors.append(error(here, "SL703", f"科目 {acct} 映射到未配置的支出类别“{name}”"))
 
     ppath = folder / "partners.yml"
-    if ppath.is_file() and (pdoc := _read(ppath, errors)) is not None:
+    if ppath.is_file() and (pdoc := _read(ppath, errors, config.limits)) is not None:
         items = pdoc.data or []
         if not isinstance(items, list):
             errors.append(error(meta(str(ppath), 1), "SL702", "partners.yml 应为合作方列表"))
@@ -194,7 +195,7 @@ def _load_fund(
     pdir = folder / "projects"
     if pdir.is_dir():
         for ypath in sorted(pdir.glob("*.yml")):
-            ydoc = _read(ypath, errors)
+            ydoc = _read(ypath, errors, config.limits)
             if ydoc is None:
                 continue
             project, errs = _parse(ydoc, Project, ydoc.data)
@@ -222,6 +223,24 @@ def _check_project_refs(project: Project, fc: FundContent, config: Config, doc: 
     for name in project.funding:
         if name not in config.source_by_name():
             errors.append(error(at("funding", name), "SL703", f"项目 {project.id} 的资金计划含未配置的来源“{name}”"))
+    _check_photos(project, fc.path.parent, at, errors)
+
+
+def _check_photos(project: Project, folder: Path, at: Any, errors: list[FundError]) -> None:
+    """Outcome photos are published from content/funds/<CODE>/: each must be a readable file there
+    (SL803) in a format that carries no script (SL804), so a clean check means the build copies it."""
+    for i, outcome in enumerate(project.outcomes):
+        if not outcome.photo:
+            continue
+        here, shown = at("outcomes", i, "photo"), f"项目 {project.id} 的照片 {outcome.photo}"
+        if (why := media.place(folder, outcome.photo)) is not None:
+            errors.append(error(here, "SL803", f"{shown} {why}（照片放在 content/funds/{folder.name}/ 下）"))
+            continue
+        try:
+            if (why := media.refusal(folder / outcome.photo)) is not None:
+                errors.append(error(here, "SL804", f"{shown} 不能公开：{why}"))
+        except OSError as exc:
+            errors.append(error(here, "SL803", f"{shown} 无法读取（{exc.strerror or exc}）"))
 
 
 def _signature(paths: list[Path]) -> tuple:
@@ -277,7 +296,7 @@ def _load(root: Path, codes: frozenset[str] | None, files: list[Path]) -> Conten
     district = District()
     dpath = root / "content" / "district.yml"
     node_lines: dict[str, dict[str, Any]] = {}
-    if dpath.is_file() and (ddoc := _read(dpath, errors)) is not None:
+    if dpath.is_file() and (ddoc := _read(dpath, errors, config.limits)) is not None:
         parsed, errs = _parse(ddoc, District, ddoc.data if ddoc.data is not None else {})
         errors.extend(errs)
         if parsed is not None:

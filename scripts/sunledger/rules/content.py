@@ -1,9 +1,16 @@
-"""SL70x and private data in `content/`: the YAML facts, with their lines,
-reported through the ledger so bean-check and Fava show them too."""
+"""SL701–SL704, SL803/SL804 and private data (SL501–SL503) in `content/`: the YAML facts, with their lines,
+reported through the ledger so bean-check and Fava show them too; and the
+ledger's own files: a missing include (SL004) and a file or line over the
+size limits (SL010) at their lines (see ledger/includes.py). In bean-check and
+Fava beancount has parsed such a file already, in time we cannot bound."""
 
 from __future__ import annotations
 
+import os
+
 from ..errors import error, meta
+from ..ledger import includes
+from ..ledger.load import LOADING
 from .context import context
 
 
@@ -18,7 +25,9 @@ def content(entries: list, options_map: dict, config: str | None = None):
         included = options_map.setdefault("include", [])
         known = set(included)
         included.extend(f for f in ctx.content.files if f not in known)
-        return entries, list(ctx.content.errors)
+        top = os.path.normpath(options_map.get("filename") or "<string>")
+        own = [] if top.startswith("<") or top in LOADING else includes.scan(top, ctx.config.limits).errors
+        return entries, [*ctx.content.errors, *own]
     except Exception as exc:  # never a traceback from a rule
         return entries, [error(meta("<sunledger>", 0), "SL009", f"规则 content 内部错误：{type(exc).__name__}: {exc}")]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import linecache
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,23 @@ def project_of(txn: data.Transaction, posting: data.Posting) -> str | None:
 def at(txn: data.Transaction, posting: data.Posting) -> dict[str, Any]:
     """The posting's own line when beancount kept it, else the transaction's."""
     return where(posting if posting.meta and posting.meta.get("lineno") else txn)
+
+
+def key_line(txn: data.Transaction, key: str) -> dict[str, Any]:
+    """The line of the transaction's `key:` metadata (beancount keeps only the transaction's line):
+    the first indented `key:` line below it, before a blank or unindented line."""
+    src = where(txn)
+    filename, lineno = src["filename"], src["lineno"]
+    if not lineno or not Path(filename).is_file():
+        return src
+    linecache.checkcache(filename)
+    for n in range(lineno + 1, lineno + 200):
+        text = linecache.getline(filename, n)
+        if not text.strip() or not text[0].isspace():
+            break
+        if text.strip().startswith(f"{key}:"):
+            return meta(filename, n)
+    return src
 
 
 def where(obj: Any) -> dict[str, Any]:

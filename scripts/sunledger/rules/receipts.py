@@ -1,8 +1,11 @@
-"""SL801/W802: an expense carries its receipt; a receipt named must exist.
+"""SL801/W802/SL804: an expense carries its receipt; a receipt named must exist.
 
 `receipt:` on the transaction is a path under the fund's ledger folder
 (`ledger/funds/<CODE>/receipts/…`); a `document` directive linked to the
-transaction by a shared link (^…) counts too.
+transaction by a shared link (^…) counts too. A receipt is a readable file of
+that folder, not a symlink (SL801); one marked `receipt-public: TRUE` is
+published, so it must be in a format that carries no script (SL804, media.py).
+Both are reported at the `receipt:` line.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from pathlib import Path
 
 from beancount.core import data
 
+from .. import media
 from ..errors import error, warning
 from ..ledger.accounts import EXPENSE
-from .context import Ctx, context, rule, where
+from .context import Ctx, context, key_line, rule, where
 
 
 def fund_folder(ctx: Ctx, code: str) -> Path:
@@ -39,11 +43,16 @@ def check(entries: list, ctx: Ctx) -> list:
         code = role.code if role else next((r.code for _, r in ctx.roles(txn) if r is not None), None)
         if code is None:
             continue
-        path = fund_folder(ctx, code) / str(receipt)
-        if not path.resolve().is_relative_to(fund_folder(ctx, code).resolve()):
-            errors.append(error(where(txn), "SL801", f"凭证路径 {receipt} 超出基金目录 ledger/funds/{code}/", txn))
-        elif not path.is_file():
-            errors.append(error(where(txn), "SL801", f"凭证文件 ledger/funds/{code}/{receipt} 不存在", txn))
+        folder = fund_folder(ctx, code)
+        if (why := media.place(folder, str(receipt))) is not None:
+            text = f"凭证路径 {receipt} 超出基金目录 ledger/funds/{code}/" if why == "超出基金目录" else f"凭证文件 ledger/funds/{code}/{receipt} {why}"
+            errors.append(error(key_line(txn, "receipt"), "SL801", text, txn))
+        elif txn.meta.get("receipt-public") is True:
+            try:
+                if (why := media.refusal(folder / str(receipt))) is not None:
+                    errors.append(error(key_line(txn, "receipt"), "SL804", f"公开凭证 ledger/funds/{code}/{receipt} 不能公开：{why}", txn))
+            except OSError as exc:
+                errors.append(error(key_line(txn, "receipt"), "SL801", f"凭证文件 ledger/funds/{code}/{receipt} 无法读取（{exc.strerror or exc}）", txn))
     return errors
 
 

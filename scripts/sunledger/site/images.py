@@ -28,11 +28,12 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF", ".tif": "TIFF",
-          ".tiff": "TIFF"}
+from ..errors import said
+from ..media import RASTER, is_pdf, is_raster
+
 # what Pillow may decode a published raster as (its JPEG opener also gives the MPO of many phone cameras);
-# never EPS (Ghostscript), PSD, XBM …
-PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF")
+# never EPS (Ghostscript), PSD, XBM …: the formats media.py lets `sunledger check` pass
+PILLOW_FORMATS = tuple(dict.fromkeys(RASTER.values()))
 JPEG_QUALITY = 90
 # Files a browser runs when the site serves them (by suffix, as web servers pick the Content-Type)
 ACTIVE_SUFFIXES = {".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".shtml",
@@ -53,14 +54,6 @@ _METADATA = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "Comment", "Author",
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 # ImageDescription, Make, Model, Software, DateTime, Artist, Copyright, Orientation
 _TELLING_TAGS = (0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x8298, 0x0112)
-
-
-def is_raster(name: str) -> bool:
-    return Path(name).suffix.lower() in RASTER
-
-
-def is_pdf(name: str) -> bool:
-    return Path(name).suffix.lower() == ".pdf"
 
 
 class Refused(ValueError):
@@ -181,11 +174,11 @@ def refused(rel: str, path: Path) -> str | None:
     if suffix in ACTIVE_SUFFIXES:
         if Path(rel).name in _PAGE_NAMES or rel in _SITE_FILES or (suffix in (".js", ".mjs") and rel.startswith(_SCRIPT_FOLDER)):
             return None
-        return f"{rel}: SL804 网站只公开页面、图片和 PDF，此文件（{suffix}）可能在网站上运行脚本"
+        return f"{rel}: " + said("SL804", f"网站只公开页面、图片和 PDF，此文件（{suffix}）可能在网站上运行脚本")
     if is_raster(rel) and not is_image(path.read_bytes()):
-        return f"{rel}: SL804 扩展名是图片，内容却不是 {'/'.join(PILLOW_FORMATS)} 图片"
+        return f"{rel}: " + said("SL804", f"扩展名是图片，内容却不是 {'/'.join(PILLOW_FORMATS)} 图片")
     if is_pdf(rel) and (found := pdf_active(path.read_bytes())):
-        return f"{rel}: SL804 PDF 含有会运行或打开的内容（{'、'.join(found)}）"
+        return f"{rel}: " + said("SL804", f"PDF 含有会运行或打开的内容（{'、'.join(found)}）")
     return None
 
 

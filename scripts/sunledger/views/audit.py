@@ -16,8 +16,8 @@ from typing import Any
 
 from beancount.core import data
 
-from ..check import Problem
 from ..district import District, FundBooks
+from ..errors import Problem
 from ..ledger import deadlines
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.attribution import Flow
