@@ -23,7 +23,7 @@ from .content.models import LEVEL_NAMES
 from .district import District
 from .ledger.movements import KINDS, movement
 from .views.common import ZERO, line_of
-from .views.site_extra import all_project_views
+from .views.project import all_project_views
 
 FEN = Decimal("0.01")
 ROOT = "downloads"

@@ -207,3 +207,33 @@ def mask_name(name: str) -> str:
     name = fold(name).strip()
     keep = 2 if len(name) >= 4 else 1
     return name[:keep] + "*" * (len(name) - keep)
+
+
+# Words that make a name an organisation's or a group's, never a private person's.
+# Built in; each district adds its own in sunledger.yml (`group_words`), and
+# `shows_name` reads both, so the rule SL504, the site, the downloads and the
+# importers decide alike.
+ORG_WORDS = (
+    "公司", "集团", "有限", "股份", "银行", "支行", "分行", "信用社", "信用合作", "财付通", "支付宝",
+    "局", "办事处", "委员会", "居委会", "村委会", "政府", "街道", "社区", "中心", "协会", "学会",
+    "基金会", "商会", "联合会", "合作社", "服务社", "事务所", "工作室", "经营部", "门市", "商行",
+    "超市", "药房", "医院", "卫生院", "学校", "小学", "中学", "幼儿园", "大学", "研究院",
+    "党支部", "党委", "支部", "团委", "妇联", "工会", "物业", "市集", "小组", "服务队", "志愿",
+    "团队", "俱乐部", "财政", "税务", "国库", "部队", "科技", "商贸", "贸易", "电器", "建材",
+)
+# A name ending in one of these is an organisation's when it is longer than a person's name.
+ORG_ENDINGS = ("社", "站", "馆", "店", "部", "院", "所", "处", "厅", "会", "队", "团", "厂", "行", "场", "园", "校")
+
+
+def is_group(name: str, group_words: tuple[str, ...] = ()) -> bool:
+    """An organisation or a group (全体业主, 便民超市), by the built-in words, the district's, or an ending."""
+    if any(w in name for w in ORG_WORDS) or any(w in name for w in group_words):
+        return True
+    return len(name) >= 5 and name.endswith(ORG_ENDINGS)
+
+
+def shows_name(name: str, group_words: tuple[str, ...] = (), consent: bool = False) -> bool:
+    """The one decision "show this name or mask it" for a name that may be a private
+    person's (a resident donor, a statement's counterparty): shown as written when the
+    person agreed (`consent:`), when it is masked already, or when it is a group's."""
+    return consent or is_masked(name) or is_group(name, group_words)

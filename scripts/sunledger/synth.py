@@ -20,7 +20,6 @@ no rounding convention can overdraw a source.
 from __future__ import annotations
 
 import argparse
-import calendar
 import datetime as dt
 import json
 import math
@@ -33,8 +32,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
+from beancount.parser import parser
 
+from . import periods
 from .config import CONFIG_NAME, Config
+from .ledger.seal import SEAL, digest, month_entries
+from .periods import add_months, first_day, month_end, month_of, next_month, shift_month
 from .rules import RULES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,21 +112,9 @@ def q(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
-def ym(d: tuple[int, int]) -> str:
-    return f"{d[0]:04d}-{d[1]:02d}"
-
-
-def month_range(end: str, months: int) -> list[tuple[int, int]]:
-    y, m = (int(x) for x in end.split("-"))
-    out = []
-    for _ in range(months):
-        out.append((y, m))
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return out[::-1]
-
-
-def next_month(d: tuple[int, int]) -> tuple[int, int]:
-    return (d[0], d[1] + 1) if d[1] < 12 else (d[0] + 1, 1)
+def month_range(end: str, months: int) -> list[str]:
+    """The `months` months ending with `end`."""
+    return periods.months(shift_month(end, 1 - months), end)
 
 
 def allocate(total: int, weights: list[float]) -> list[int]:
@@ -142,24 +133,13 @@ def plugin_lines() -> list[str]:
     return ['option "operating_currency" "CNY"', *(f'plugin "sunledger.rules.{r}"' for r in RULES)]
 
 
-def month_end(m: tuple[int, int]) -> dt.date:
-    return dt.date(m[0], m[1], calendar.monthrange(*m)[1])
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    y, m = divmod(day.month - 1 + n, 12)
-    y, m = day.year + y, m + 1
-    return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
-
-
 def as_of(end: str = DEFAULT_END) -> dt.date:
     """The day a district generated with `end` is "today" for `sunledger check --as-of`.
 
     Five days after the last month: every earlier month is sealed, reports
     that were due are published, the last month is not yet due (W901-W905).
     """
-    y, m = (int(x) for x in end.split("-"))
-    return month_end((y, m)) + dt.timedelta(days=5)
+    return month_end(end) + dt.timedelta(days=5)
 
 
 def config_text() -> str:
@@ -167,32 +147,25 @@ def config_text() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def seal_lines(ledger: str, code: str, months: list[tuple[int, int]], rng: random.Random, cfg: Config,
+def seal_lines(ledger: str, code: str, months: list[str], rng: random.Random, cfg: Config,
                notice_days: int) -> list[str]:
     """`custom "sunledger-seal"` lines for `months` of a fund, as `sunledger seal` writes them.
 
     `ledger` is the fund's whole text. The digest is the package's own
     (sunledger.ledger.seal) over the parsed entries: one parse per fund instead
-    of one full load per month. Returns [] if the package has no sealing yet.
+    of one full load per month.
     """
-    try:
-        from beancount.parser import parser  # noqa: PLC0415
-
-        from .ledger.seal import SEAL, digest, month_entries  # noqa: PLC0415
-    except ImportError:
-        return []
     by_month: dict[str, list] = {}
     entries, _errors, _options = parser.parse_string(ledger)
     for e in entries:
-        by_month.setdefault(f"{e.date.year:04d}-{e.date.month:02d}", []).append(e)
+        by_month.setdefault(month_of(e.date), []).append(e)
 
     def belongs(account: str) -> bool:
         return account.split(":")[1:2] == [code]
 
     out = []
-    for m in months:
-        month = ym(m)
-        on = month_end(m) + dt.timedelta(days=rng.randint(min(3, notice_days), max(1, notice_days)))
+    for month in months:
+        on = month_end(month) + dt.timedelta(days=rng.randint(min(3, notice_days), max(1, notice_days)))
         dig = digest(month_entries(by_month.get(month, []), belongs, month))
         out.append(f'{on} custom "{SEAL}" "{code}" "{month}" "{dig}"\n')
     return out
@@ -258,7 +231,7 @@ class FundPlan:
 
 @dataclass
 class Result:
-    months: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    months: dict[str, list[str]] = field(default_factory=dict)  # month -> its entries
     projects: list[Project] = field(default_factory=list)
     partners: list[Partner] = field(default_factory=list)
     receipts: set[str] = field(default_factory=set)  # months with a receipt bundle (receipts/YYYY-MM.pdf)
@@ -268,7 +241,7 @@ class Result:
 class FundSim:
     """One fund, month by month. Every amount is an int in fen."""
 
-    def __init__(self, plan: FundPlan, cfg: Config, months: list[tuple[int, int]], rng: random.Random,
+    def __init__(self, plan: FundPlan, cfg: Config, months: list[str], rng: random.Random,
                  today: dt.date, cash: random.Random | None = None):
         self.p, self.cfg, self.months, self.rng, self.today = plan, cfg, months, rng, today
         # Its own stream for the cash box, so that the rest of the fund is drawn as before.
@@ -286,7 +259,7 @@ class FundSim:
         self.res = Result()
         self.year_seq: dict[int, int] = {}
         self.end_date = month_end(months[-1])
-        self.opened = dt.date(*months[plan.first], 1)
+        self.opened = first_day(months[plan.first])
         self.income_kinds = [a for a in INCOME_WEIGHTS if a in self.by_account]
         self.income_w = [INCOME_WEIGHTS[a] for a in self.income_kinds]
         self.started_money = False
@@ -393,14 +366,14 @@ class FundSim:
         self.cash = 0
         return True
 
-    def merchant(self, out: list[str], d: dt.date, partner: Partner, period: tuple[int, int]) -> None:
+    def merchant(self, out: list[str], d: dt.date, partner: Partner, period: str) -> None:
         rng = self.rng
         src = next(s.account for s in self.cfg.sources if s.merchant)
         rate = partner.rate if partner.rate is not None else self.cfg.merchant_rate
         revenue = Decimal(rng.randint(1500000, 15000000)) / 100
         share = int((revenue * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
-        meta = {"merchant": q(partner.id), "revenue": f"{revenue:.2f}", "period": q(ym(period))}
-        self._income(out, d, src, share, partner.name, f"{period[1]}月营业额分成", meta)
+        meta = {"merchant": q(partner.id), "revenue": f"{revenue:.2f}", "period": q(period)}
+        self._income(out, d, src, share, partner.name, f"{first_day(period).month}月营业额分成", meta)
 
     def free_income(self, out: list[str], d: dt.date) -> None:
         rng = self.rng
@@ -564,8 +537,8 @@ class FundSim:
             if src is not None:
                 meta["source"] = q(self.names[src])
             if amount >= self.receipt_fen:
-                meta["receipt"] = q(f"receipts/{d:%Y-%m}.pdf")
-                self.res.receipts.add(f"{d:%Y-%m}")
+                meta["receipt"] = q(f"receipts/{month_of(d)}.pdf")
+                self.res.receipts.add(month_of(d))
             narr = f"{p.title} {rng.choice(items)}"
             self._txn(out, d, p.partner.name, narr, meta,
                       [(f"Expenses:{self.code}:{p.category}", amount), (f"Assets:{self.code}:Bank", -amount)])
@@ -583,7 +556,7 @@ class FundSim:
         back = False  # a slot of this month is the cash box's return
         for i in range(self.p.first, len(months)):
             m = months[i]
-            ndays = calendar.monthrange(*m)[1]
+            ndays = month_end(m).day
             events = [(rng.randint(25, min(28, ndays)), 0, partner) for partner in due.get(i, ())]
             free = slots[i] - len(events)
             days = [rng.randint(1, ndays) for _ in range(free)]
@@ -604,7 +577,7 @@ class FundSim:
             events.sort(key=lambda e: (e[0], e[1]))
             out: list[str] = []
             for day, _prio, what in events:
-                d = dt.date(m[0], m[1], day)
+                d = first_day(m).replace(day=day)
                 if what == "opening":
                     self.opening(out, d)
                 elif what in ("withdraw", "pay back"):
@@ -614,8 +587,7 @@ class FundSim:
                     self.merchant(out, d, what, m)
                 elif not (self.started_money and rng.random() < 0.62 and self.expense(out, d)):
                     self.free_income(out, d)
-            nm = next_month(m)
-            out.append(f"{nm[0]:04d}-{nm[1]:02d}-01 balance Assets:{self.code}:Bank  {fen(self.bank)} CNY\n")
+            out.append(f"{first_day(next_month(m))} balance Assets:{self.code}:Bank  {fen(self.bank)} CNY\n")
             self.res.months[m] = out
         assert all(v >= 0 for v in self.unres.values()) and self.bank >= 0 and self.cash == 0
         self.unapproved()
@@ -627,9 +599,8 @@ class FundSim:
         within every three months of a running project, a final report after completion,
         an annual report for each year."""
         rng, today = self.rng, self.today
-        rules = getattr(self.cfg, "disclosure", None)
-        every = getattr(rules, "progress_months", 3)
-        final_within = getattr(rules, "final_report_months", 3)
+        rules = self.cfg.disclosure
+        every, final_within = rules.progress_months, rules.final_report_months
         for p in self.res.projects:
             if p.approved is None:
                 continue
@@ -647,7 +618,7 @@ class FundSim:
                 r = p.completed + dt.timedelta(days=rng.randint(3, max(3, 28 * final_within - 30)))
                 if r <= today:
                     p.reports.append((r, "结项", f"{p.title}已完成，共支出 {fen(p.spent)} 元", p.budget - p.spent))
-        mm, dd = (int(x) for x in getattr(rules, "annual_report_due", "05-31").split("-"))
+        mm, dd = (int(x) for x in rules.annual_report_due.split("-"))
         for year in range(self.opened.year, self.end_date.year + 1):
             r = dt.date(year + 1, mm, dd) - dt.timedelta(days=rng.randint(0, 60))
             if r <= today:
@@ -704,13 +675,13 @@ def project_yaml(p: Project, names: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def partners_yaml(partners: list[Partner], months: list[tuple[int, int]]) -> str:
+def partners_yaml(partners: list[Partner], months: list[str]) -> str:
     out = ["# 合作伙伴：商户、社会企业、社会组织等（由 sunledger.synth 生成）"]
     for p in partners:
         out.append(f"- id: {q(p.id)}\n  name: {q(p.name)}\n  kind: {q(p.kind)}")
         if p.kind in ("商户", "社会企业") and p.id.split("-")[-1].startswith("M"):
             rate = f"rate: {p.rate}, " if p.rate is not None else ""
-            out.append(f"  contract: {{{rate}start: {q(ym(months[p.start]))}, end: {q(ym(months[p.end]))}, "
+            out.append(f"  contract: {{{rate}start: {q(months[p.start])}, end: {q(months[p.end])}, "
                        f"space: {q(p.space)}}}")
     return "\n".join(out) + "\n"
 
@@ -803,7 +774,7 @@ def generate(root: Path, funds: int, transactions: int, seed: int = 0, *, end: s
     header = plugin_lines()
     month_list = month_range(end, months)
     today = as_of(end)
-    notice_days = getattr(getattr(cfg, "disclosure", None), "notice_days", 10)
+    notice_days = cfg.disclosure.notice_days
     rng = random.Random(f"sunledger-synth/{seed}")
     nodes, plans = plan_district(funds, transactions, months, rng)
     (root / "content" / "district.yml").write_text(district_yaml(nodes), encoding="utf-8")
@@ -823,12 +794,12 @@ def generate(root: Path, funds: int, transactions: int, seed: int = 0, *, end: s
 
 
 def write_fund(root: Path, plan: FundPlan, res: Result, cfg: Config, header: list[str], title: str,
-               month_list: list[tuple[int, int]]) -> str:
+               month_list: list[str]) -> str:
     """Write the fund's ledger (all but seals.beancount) and content; return the ledger text."""
     code = plan.code
     ldir = root / "ledger" / "funds" / code
     (ldir / "txns").mkdir(parents=True)
-    opened = dt.date(*month_list[plan.first], 1)
+    opened = first_day(month_list[plan.first])
     opens = [f"Assets:{code}:Bank", f"Assets:{code}:Cash"]
     opens += [f"Income:{code}:{s.account}" for s in cfg.sources]
     opens += [f"Expenses:{code}:{c.account}" for c in cfg.categories]
@@ -843,8 +814,8 @@ def write_fund(root: Path, plan: FundPlan, res: Result, cfg: Config, header: lis
     texts = ["\n".join(text)]
     (ldir / "fund.beancount").write_text(texts[0], encoding="utf-8")
     for m, entries in res.months.items():
-        texts.append(f"; {plan.name} {m[0]}年{m[1]}月\n\n" + "\n".join(entries))
-        (ldir / "txns" / f"{ym(m)}.beancount").write_text(texts[-1], encoding="utf-8")
+        texts.append(f"; {plan.name} {first_day(m).year}年{first_day(m).month}月\n\n" + "\n".join(entries))
+        (ldir / "txns" / f"{m}.beancount").write_text(texts[-1], encoding="utf-8")
     cdir = root / "content" / "funds" / code
     (cdir / "projects").mkdir(parents=True)
     (cdir / "fund.yml").write_text(fund_yaml(plan, opened, res.annual), encoding="utf-8")

@@ -36,7 +36,7 @@ def demo(tmp_path_factory):
 
 
 def test_demo_reports_equal_the_ledger(demo):
-    from sunledger.views.audit import district_from_entries
+    from sunledger.district import district_from_entries
 
     client, slug, ledger = demo
     assert [e.message for e in ledger.errors] == []

@@ -220,8 +220,23 @@ def test_exceptions_are_pure_and_match_the_checker(loaded):
     assert [(f.kind, f.date) for f in march] == [("公示未封存", dt.date(2024, 3, 31)), ("冲正", dt.date(2024, 3, 5))]
 
 
+def test_exceptions_of_the_rules_are_the_rules_findings(loaded):
+    """W802, SL105 and W302 rows are district.problems (what `sunledger check` prints),
+    each at the problem's file and line; late notices are W901 by the same deadline."""
+    from sunledger.views.audit import exceptions
+
+    found = exceptions(loaded, "Test", "2024-01", "2024-12", as_of=dt.date(2024, 6, 1))
+    codes = ("W802", "SL105", "W302")
+    assert sorted((f.code, f.filename, f.lineno) for f in found if f.code in codes) == sorted(
+        (p.code, p.filename, p.lineno) for p in loaded.problems if p.code in codes
+    )
+    assert {f.code for f in found if f.kind == "公示未封存"} == {"W901"}  # all past their deadline by June
+    early_april = exceptions(loaded, "Test", "2024-01", "2024-12", as_of=dt.date(2024, 4, 5))
+    assert [(f.month, f.code) for f in early_april if f.kind == "公示未封存"] == [("2024-02", "W901"), ("2024-03", "")]
+
+
 def test_district_from_entries_equals_load_district(served, loaded):
-    from sunledger.views.audit import district_from_entries
+    from sunledger.district import district_from_entries
 
     ledger = served.ledger()
     built = district_from_entries(ledger.all_entries, ledger.load_errors, ledger.options)

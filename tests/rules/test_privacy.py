@@ -49,3 +49,25 @@ def test_masked_or_consenting_donors_pass(district):
   Income:Test:Resident
 """)
     assert not [p for p in district.problems() if " SL50" in p]
+
+
+def test_one_decision_for_the_rule_the_site_and_the_importers(district):
+    """An organisation (built-in words) or a group (sunledger.yml's group_words) giving
+    through a personal source is no private person: SL504, the published payee and the
+    importers' public_name decide it alike (privacy.shows_name)."""
+    from sunledger.district import load_district
+    from sunledger.importers.names import public_name
+    from sunledger.views.common import public_payee
+
+    names = ("阳光科技有限公司", "幸福小区全体业主", "康宁理疗馆", "赵六六")
+    district.ledger(INCOME + "".join(f"""
+2024-01-{10 + i} * "{name}" "爱心捐款"
+  Assets:Test:Bank        10.00 CNY
+  Income:Test:Resident
+""" for i, name in enumerate(names)))
+    d = load_district(district.root)
+    flagged = [p.message for p in d.errors if p.code == "SL504"]
+    assert len(flagged) == 1 and "赵**" in flagged[0]
+    published = [public_payee(d, t) for t in d.books["Test"].txns if t.payee in names]
+    imported = [public_name(n, d.config.group_words) for n in names]
+    assert published == imported == ["阳光科技有限公司", "幸福小区全体业主", "康宁理疗馆", "赵**"]

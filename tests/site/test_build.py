@@ -458,16 +458,35 @@ def test_the_output_scan_refuses_an_image_with_metadata(tmp_path):
     assert "guide/photo.jpg: SL505" in found and "GPS" in found
 
 
-def test_one_pass_views_equal_the_single_views(district):
-    """The site reads every notice and project through views.site_extra; they must not drift."""
-    from sunledger.views.notice import notice, notice_months
-    from sunledger.views.project import project_view
-    from sunledger.views.site_extra import all_notices, all_project_views
+def test_the_one_notice_builder_and_project_view_hold_every_entry(district):
+    """Notices and project views have one implementation each (views.notice.all_notices,
+    views.project.all_project_views; `notice()` and `project_view()` only look one up), so
+    they are held to the books themselves: every transaction is on its month's notice
+    once, each month opens with the last one's closing, and a project's spending is the
+    sum of its expense postings."""
+    from collections import defaultdict
+    from decimal import Decimal
 
-    for code in district.books:
-        assert all_notices(district, code) == [notice(district, code, m) for m in notice_months(district, code)]
+    from sunledger.periods import month_of
+    from sunledger.views.notice import all_notices, notice, notice_months
+    from sunledger.views.project import all_project_views, project_view
+
+    for code, books in district.books.items():
+        notices = all_notices(district, code)
+        assert [n.month for n in notices] == notice_months(district, code) == sorted({month_of(t.date) for t in books.txns})
+        assert [len(n.lines) for n in notices] == [sum(month_of(t.date) == n.month for t in books.txns) for n in notices]
+        assert all(later.opening == earlier.closing for earlier, later in zip(notices, notices[1:]))
+        assert [notice(district, code, n.month) for n in notices] == notices
+        spent: dict[str, Decimal] = defaultdict(Decimal)
+        for txn in books.txns:
+            for p in txn.postings:
+                role = district.classify(p.account)
+                if role is not None and role.kind == "expense":
+                    spent[str((p.meta or {}).get("project") or txn.meta.get("project"))] += p.units.number
         views = all_project_views(district, code)
-        assert views == {pid: project_view(district, code, pid) for pid in district.books[code].fc.projects}
+        assert set(views) == set(books.fc.projects)
+        assert {pid: v.spent for pid, v in views.items() if v.spent} == {pid: s for pid, s in spent.items() if s}
+        assert {pid: project_view(district, code, pid) for pid in views} == views
 
 
 def test_stash_round_trip():

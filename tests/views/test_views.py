@@ -104,3 +104,36 @@ def test_project_view(loaded):
     assert v.by_source == {"企业捐": Decimal("325.00"), "政府拨": Decimal("325.00")}
     assert v.restricted == Decimal("500.00") - Decimal("175.00")
     assert len(v.lines) == 2
+
+
+def test_partner_dues_are_what_sl201_holds_payments_to(district):
+    """A contract without a rate takes the district's merchant_rate; a half fen rounds up.
+    The partner page's dues and the rule SL201 come from one function (ledger/shares.py)."""
+    from conftest import MERCHANT
+    from sunledger.district import load_district
+    from sunledger.views.partner import partner_view
+
+    district.write_yaml("content/funds/Test/partners.yml", [{**MERCHANT, "contract": {"start": "2024-01", "end": "2024-02"}}])
+    district.ledger("""\
+        2024-02-05 * "便民超市" "1月营业额分成"
+          merchant: "T-M01"
+          revenue: 12345.70
+          period: "2024-01"
+          Assets:Test:Bank        617.29 CNY
+          Income:Test:Merchant
+
+        2024-03-05 * "便民超市" "2月营业额分成"
+          merchant: "T-M01"
+          revenue: 12345.70
+          period: "2024-02"
+          Assets:Test:Bank        617.28 CNY
+          Income:Test:Merchant
+        """)
+    d = load_district(district.root)
+    assert [p.code for p in d.errors] == ["SL201"]  # February's 617.28 is a fen short
+    assert "617.29" in d.errors[0].message
+    v = partner_view(d, "Test", "T-M01")
+    assert v.rate == d.config.merchant_rate == Decimal("0.05")
+    assert [(x.month, x.due, x.status) for x in v.dues] == [
+        ("2024-01", Decimal("617.29"), "已缴"), ("2024-02", Decimal("617.29"), "金额不符"),
+    ]

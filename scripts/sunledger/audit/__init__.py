@@ -3,7 +3,7 @@
     2024-01-01 custom "fava-extension" "sunledger.audit"
 
 The district is built once per load from the entries Fava already holds
-(`views.audit.district_from_entries`); each request only picks a fund and a
+(`district.district_from_entries`); each request only picks a fund and a
 period (`?fund=Guangming&start=2025-01&end=2025-12`) and renders the pure
 view `views.audit.audit`.
 """
@@ -11,7 +11,6 @@ view `views.audit.audit`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,22 +19,9 @@ from typing import Any
 from fava.ext import FavaExtensionBase
 from flask import request
 
-from ..district import District
-from ..views.audit import KINDS, Audit, audit, default_period, district_from_entries
-
-_MONTH = re.compile(r"^(\d{4})-?(\d{1,2})?$")
-
-
-def parse_month(text: str | None, default: str, *, end: bool = False) -> str | None:
-    """ "2025-03", "2025-3", "202503" or a year ("2025": January, or December for an end); None if invalid."""
-    text = (text or "").strip()
-    if not text:
-        return default
-    m = _MONTH.match(text)
-    if m is None:
-        return None
-    year, month = int(m.group(1)), int(m.group(2) or (12 if end else 1))
-    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+from ..district import District, district_from_entries
+from ..periods import parse_month
+from ..views.audit import KINDS, Audit, audit, default_period
 
 
 @dataclass

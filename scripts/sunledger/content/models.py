@@ -9,8 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..config import ACCOUNT_COMPONENT
-
-YEAR_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+from ..periods import MONTH_PATTERN
 ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 
 Level = Literal["district", "street", "community", "compound"]
@@ -79,8 +78,8 @@ class Fund(_Model):
 
 class Contract(_Model):
     rate: Decimal | None = Field(default=None, gt=0, lt=1)
-    start: str = Field(pattern=YEAR_MONTH)
-    end: str | None = Field(default=None, pattern=YEAR_MONTH)
+    start: str = Field(pattern=MONTH_PATTERN)
+    end: str | None = Field(default=None, pattern=MONTH_PATTERN)
     space: str = ""
 
     @model_validator(mode="after")

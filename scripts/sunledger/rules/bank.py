@@ -11,11 +11,8 @@ from beancount.core import data
 
 from ..errors import error, warning
 from ..ledger.accounts import BANK
+from ..periods import month_of, months
 from .context import Ctx, context, rule, where
-
-
-def _month(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _bank(ctx: Ctx, account: str) -> bool:
@@ -96,16 +93,13 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
         elif isinstance(e, data.Balance):
             seen(e.account, e.date)
             if _bank(ctx, e.account):
-                asserted[e.account].add(_month(e.date - dt.timedelta(days=1)))
+                asserted[e.account].add(month_of(e.date - dt.timedelta(days=1)))
     out = []
     for account, (start, opened) in sorted(first.items()):
-        stop = _month(last[ctx.classify(account).code])
-        y, m = start.year, start.month
-        while f"{y:04d}-{m:02d}" < stop:
-            month = f"{y:04d}-{m:02d}"
+        stop = month_of(last[ctx.classify(account).code])
+        for month in months(month_of(start), stop)[:-1]:
             if month not in asserted[account]:
                 out.append(warning(where(opened) if opened else {}, "W302", f"银行账户 {account} 的 {month} 没有月末余额断言（应在次月1日记 balance）"))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
 
 

@@ -85,11 +85,6 @@ def project_of(txn: data.Transaction, posting: data.Posting) -> str | None:
     return str(value) if value is not None else None
 
 
-def source_of(txn: data.Transaction, posting: data.Posting) -> str | None:
-    value = (posting.meta or {}).get("source") or txn.meta.get("source")
-    return str(value) if value is not None else None
-
-
 def at(txn: data.Transaction, posting: data.Posting) -> dict[str, Any]:
     """The posting's own line when beancount kept it, else the transaction's."""
     return where(posting if posting.meta and posting.meta.get("lineno") else txn)

@@ -4,20 +4,14 @@ revenue it declares, to the fen; every contract month is paid."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from ..errors import error, meta, warning
 from ..ledger.accounts import INCOME
+from ..ledger.shares import share_due, share_due_by, share_rate
+from ..periods import is_month, months
 from .context import Ctx, at, context, rule
-
-FEN = Decimal("0.01")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def due(rate: Decimal, revenue: Decimal) -> Decimal:
-    return (rate * revenue).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def _payments(ctx: Ctx):
@@ -43,7 +37,7 @@ def check(entries: list, ctx: Ctx) -> list:
             continue
         period = str(period)
         contract = partner.contract
-        if not _MONTH.match(period) or period < contract.start or (contract.end and period > contract.end):
+        if not is_month(period) or period < contract.start or (contract.end and period > contract.end):
             errors.append(error(here, "SL202", f"所属月份 {period} 不在商户 {mid} 的合同期（{contract.start}～{contract.end or '至今'}）内", txn))
             continue
         try:
@@ -51,9 +45,9 @@ def check(entries: list, ctx: Ctx) -> list:
         except InvalidOperation:
             errors.append(error(here, "SL202", f"申报营业额“{revenue}”不是有效金额", txn))
             continue
-        rate = contract.rate or ctx.config.merchant_rate
+        rate = share_rate(contract, ctx.config)
         paid = -p.units.number
-        expected = due(rate, revenue)
+        expected = share_due(contract, ctx.config, revenue)
         if paid != expected:
             errors.append(
                 error(here, "SL201", f"商户 {mid} {period} 分成应为 {rate:%} × {revenue:,.2f} = {expected:,.2f} 元，实收 {paid:,.2f} 元", txn)
@@ -61,29 +55,9 @@ def check(entries: list, ctx: Ctx) -> list:
     return errors
 
 
-def _months(start: str, end: str):
-    y, m = map(int, start.split("-"))
-    while f"{y:04d}-{m:02d}" <= end:
-        yield f"{y:04d}-{m:02d}"
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def _month_before(day: dt.date, months: int) -> str:
-    y, m = day.year, day.month - months
-    while m < 1:
-        y, m = y - 1, m + 12
-    return f"{y:04d}-{m:02d}"
-
-
-def due_horizon(last: dt.date) -> str:
-    """The last month whose share is due, given a fund's last entry: month M is
-    due by the end of M+1, so months up to two before the last entry's month."""
-    return _month_before(last, 2)
-
-
 def warnings(entries: list, options_map: dict, **_kw) -> list:
-    """W203: a contract month with no payment. The share of month M is due by
-    the end of M+1, so months up to two before the fund's last entry count."""
+    """W203: a contract month with no payment, up to the last month whose share is due
+    (`shares.share_due_by`)."""
     ctx = context(entries, options_map)
     if ctx is None:
         return []
@@ -99,13 +73,13 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
     for code, fc in ctx.content.funds.items():
         if code not in last:
             continue
-        horizon = due_horizon(last[code])
+        horizon = share_due_by(last[code])
         for pid, partner in fc.partners.items():
             c = partner.contract
             if c is None:
                 continue
             end = min(c.end or horizon, horizon)
-            for month in _months(c.start, end):
+            for month in months(c.start, end):
                 if month not in paid[(code, pid)]:
                     out.append(warning(fc.where.get(pid, meta(str(fc.path), 1)), "W203", f"商户 {pid}「{partner.name}」{month} 在合同期内，未见分成缴纳"))
     return out

@@ -33,10 +33,6 @@ def _texts(e: Any):
                 yield (p if p.meta.get("lineno") else e), v
 
 
-def _group(name: str, words: tuple[str, ...]) -> bool:
-    return any(w in name for w in words)
-
-
 def check(entries: list, ctx: Ctx) -> list:
     errors = []
     for e in entries:
@@ -47,7 +43,7 @@ def check(entries: list, ctx: Ctx) -> list:
                 errors.append(error(where(obj), code, f"含有{privacy.KIND_ZH[code]}（{privacy.mask_hint(found)}），不得录入账本", e))
     for txn in ctx.txns:
         payee = txn.payee
-        if not payee or privacy.is_masked(payee) or txn.meta.get("consent") or _group(payee, ctx.config.group_words):
+        if not payee or privacy.shows_name(payee, ctx.config.group_words, bool(txn.meta.get("consent"))):
             continue
         for p, role in ctx.roles(txn):
             if role is not None and role.kind == INCOME and role.source is not None and role.source.personal:

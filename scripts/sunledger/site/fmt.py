@@ -44,10 +44,6 @@ def date_zh(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def percent(part: Decimal, whole: Decimal) -> int:
-    return int(part * 100 / whole) if whole else 0
-
-
 def href(from_url: str, to_url: str) -> str:
     """Relative link between two site urls ('funds/A/' -> 'projects/X/' = '../../projects/X/').
 

@@ -31,12 +31,12 @@ from markupsafe import Markup, escape
 
 from ..content.models import LEVEL_NAMES, STAGES
 from ..district import District
-from ..views.common import ZERO, month_of
+from ..periods import month_of
+from ..views.common import ZERO
 from ..views.fund import FundSummary, fund_summary, overdue
-from ..views.notice import Notice
+from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
-from ..views.project import ProjectView
-from ..views.site_extra import all_notices, all_project_views
+from ..views.project import ProjectView, all_project_views
 from . import charts, fmt
 from .qr import qr_svg
 from .text import html_text, md_inline, paragraphs

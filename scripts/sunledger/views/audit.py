@@ -8,6 +8,7 @@ Pure over a loaded district (no file access); the Fava extension
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,13 +16,15 @@ from typing import Any
 
 from beancount.core import data
 
+from ..district import District, FundBooks
 from ..errors import Problem
-from ..district import District, FundBooks, district_from_entries  # noqa: F401 - re-exported for the extension
+from ..ledger import deadlines
 from ..ledger.accounts import BANK, EXPENSE
-from ..ledger.movements import SPENT, movement
 from ..ledger.attribution import Flow
-from ..ledger.seal import month_end
-from .common import ZERO, first_day, line_of, month_of, months, next_month
+from ..ledger.movements import SPENT, meta, movement
+from ..ledger.shares import share_rate
+from ..periods import Period, first_day, month_end, month_of
+from .common import ZERO, line_of
 from .partner import Due, partner_view
 
 NEAR_BUDGET = Decimal("0.9")  # a project at 90 % of its budget is "near"
@@ -41,23 +44,7 @@ class Finding:
     lineno: int = 0
     account: str | None = None
     month: str | None = None
-
-
-@dataclass(frozen=True)
-class Period:
-    start: str  # "YYYY-MM"
-    end: str
-
-    @property
-    def first(self) -> dt.date:
-        return first_day(self.start)
-
-    @property
-    def stop(self) -> dt.date:  # first day after the period
-        return first_day(next_month(self.end))
-
-    def __contains__(self, day: dt.date) -> bool:
-        return self.first <= day < self.stop
+    code: str = ""  # the rule's code when the finding is the rule's (W802, SL105, W302, W901)
 
 
 def _at(entry: Any) -> tuple[str, int]:
@@ -102,83 +89,109 @@ def _completed(project: Any, period: Period) -> bool:
     return project.completed is not None and project.completed < period.stop
 
 
-def _budget_findings(district: District, books: FundBooks, period: Period) -> list[Finding]:
+# W302's text (rules/bank.py) names the account and the month; the warning
+# itself stands on the account's `open` line, shared by all its months.
+_W302 = re.compile(r"银行账户 (\S+) 的 (\d{4}-\d{2}) 没有月末余额断言")
+
+
+def _located(books: FundBooks) -> dict[tuple[str, int], tuple[data.Transaction, data.Posting | None]]:
+    """(file, line) -> the transaction (and posting) there: where the rules put their findings."""
+    out: dict[tuple[str, int], tuple[data.Transaction, data.Posting | None]] = {}
+    for txn in books.txns:
+        out[_at(txn)] = (txn, None)
+        for p in txn.postings:
+            if p.meta and p.meta.get("lineno"):
+                out.setdefault(_at(p), (txn, p))
+    return out
+
+
+def _rule_findings(district: District, books: FundBooks, period: Period) -> list[Finding]:
+    """The rules' own findings of this fund (`district.problems`, as `sunledger check` prints
+    them) that fall in the period: W802 无凭证支出, SL105 项目超支, W302 缺余额断言."""
+    located = _located(books)
+    spending = _project_spending(district, books, period.stop)
+    last_bank: dict[tuple[str, str], data.Transaction] = {}  # (account, month) -> its last transaction
+    for txn in books.txns:
+        for p in txn.postings:
+            role = district.classify(p.account)
+            if role is not None and role.kind == BANK:
+                last_bank[(p.account, month_of(txn.date))] = txn
+    over: dict[str, Finding] = {}
+    out = []
+    for problem in district.problems:
+        text = problem.message.split(" ", 1)[-1]
+        txn, posting = located.get((problem.filename, problem.lineno), (None, None))
+        if problem.code == "W802" and txn is not None and txn.date in period:
+            line = line_of(district, txn)
+            what = f"{line.payee}：{line.narration}" if line.payee else line.narration
+            text = f"{what}（超过 {district.config.receipt_threshold:,.2f} 元，未附凭证）"
+            out.append(Finding("无凭证支出", txn.date, text, _expense(district, txn), txn, problem.filename, problem.lineno, code="W802"))
+        elif problem.code == "SL105" and txn is not None and posting is not None and txn.date < period.stop:
+            pid = meta(txn, posting, "project") or ""
+            rows = spending.get(pid, [])
+            if any(t.date in period for t, _ in rows) and (pid not in over or over[pid].date <= txn.date):
+                # the last crossing before the period's end, with the spending up to that end
+                to_date = sum((a for _, a in rows), ZERO)
+                over[pid] = Finding("项目超支", txn.date, text, to_date, txn, problem.filename, problem.lineno, code="SL105")
+        elif problem.code == "W302" and (m := _W302.search(problem.message)):
+            account, month = m.groups()
+            role = district.classify(account)
+            if role is not None and role.code == books.code and first_day(month) in period:
+                entry = last_bank.get((account, month))
+                out.append(
+                    Finding("缺余额断言", month_end(month), text, None, entry, problem.filename, problem.lineno, account, month, "W302")
+                )
+    return out + list(over.values())
+
+
+def _near_budget(district: District, books: FundBooks, period: Period) -> list[Finding]:
+    """Projects within 10 % of their budget by the period's end (no rule: a hint to auditors)."""
     out = []
     for pid, rows in sorted(_project_spending(district, books, period.stop).items()):
         project = books.fc.projects.get(pid)
         if project is None or not any(t.date in period for t, _ in rows):
             continue
-        spent, crossed = ZERO, None
-        for txn, amount in rows:
-            spent += amount
-            if crossed is None and spent > project.budget:
-                crossed = txn
-        title = f"{pid}「{project.title}」"
-        if spent > project.budget:
-            text = f"项目 {title} 累计支出 {spent:,.2f} 元，超出预算 {project.budget:,.2f} 元（超 {spent - project.budget:,.2f} 元）"
-            out.append(_finding("项目超支", crossed.date, text, spent, crossed))
-        elif project.budget and spent >= project.budget * NEAR_BUDGET and not _completed(project, period):
+        spent = sum((a for _, a in rows), ZERO)
+        if project.budget and project.budget * NEAR_BUDGET <= spent <= project.budget and not _completed(project, period):
             txn = rows[-1][0]
-            text = f"项目 {title} 累计支出 {spent:,.2f} 元，已达预算 {project.budget:,.2f} 元的 {spent * 100 / project.budget:.0f}%"
+            text = f"项目 {pid}「{project.title}」累计支出 {spent:,.2f} 元，已达预算 {project.budget:,.2f} 元的 {spent * 100 / project.budget:.0f}%"
             out.append(_finding("接近预算", txn.date, text, spent, txn))
     return out
 
 
-def _assertion_findings(district: District, books: FundBooks, period: Period) -> list[Finding]:
-    """W302 within the period: a bank account's month without a balance assertion."""
-    first: dict[str, dt.date] = {}
-    last_txn: dict[tuple[str, str], data.Transaction] = {}
-    for txn in books.txns:
-        for p in txn.postings:
-            role = district.classify(p.account)
-            if role is not None and role.kind == BANK:
-                first.setdefault(p.account, txn.date)
-                last_txn[(p.account, month_of(txn.date))] = txn
-    dates = [t.date for t in books.txns] + [b.date for b in books.balances]
-    if not dates:
-        return []
-    stop = month_of(max(dates))
-    asserted = {(b.account, month_of(b.date - dt.timedelta(days=1))) for b in books.balances}
-    out = []
-    for account, start in sorted(first.items()):
-        for month in months(month_of(start), stop):
-            if month == stop or (account, month) in asserted or first_day(month) not in period:
-                continue
-            txn = last_txn.get((account, month))
-            text = f"银行账户 {account} 的 {month} 没有月末余额断言（应在次月1日记 balance）"
-            out.append(_finding("缺余额断言", month_end(month), text, None, txn, account=account, month=month))
-    return out
-
-
 def _seal_findings(district: District, books: FundBooks, period: Period, as_of: dt.date) -> list[Finding]:
-    """Months with entries, ended by `as_of`, whose notice is out but no seal was made."""
+    """Months with entries, ended by `as_of`, not sealed: those past their deadline are the
+    disclosure rule's W901 (`deadlines.notices_overdue`), the others still within it."""
     last: dict[str, data.Transaction] = {}
     for txn in books.txns:
         last[month_of(txn.date)] = txn
-    days = district.config.disclosure.notice_days
+    rules = district.config.disclosure
+    sealed = {m: seal.date for m, seal in books.seals.items()}
+    late = {o.month: o for o in deadlines.notices_overdue(books.fc, sorted(last), sealed, as_of, rules) if o.code == "W901"}
     out = []
     for month, txn in sorted(last.items()):
         end = month_end(month)
-        if month in books.seals or end >= as_of or first_day(month) not in period:
+        if month in sealed or end >= as_of or first_day(month) not in period:
             continue
-        due = end + dt.timedelta(days=days)
-        state = f"已逾期（应于 {due} 前封存）" if as_of > due else f"公示期内（{due} 前封存）"
+        if month in late:
+            state, code = f"已逾期（应于 {late[month].due} 前封存）", "W901"
+        else:
+            state, code = f"公示期内（{deadlines.notice_due(month, rules)} 前封存）", ""
         text = f"{month} 已结束，月度公示未封存：{state}；封存命令 sunledger seal {books.code} {month}"
-        out.append(_finding("公示未封存", end, text, None, txn, month=month))
+        out.append(_finding("公示未封存", end, text, None, txn, month=month, code=code))
     return out
 
 
 def exceptions(district: District, code: str, start: str, end: str, as_of: dt.date | None = None) -> list[Finding]:
     """What an auditor should look at in fund `code` from month `start` to `end`.
 
-    `as_of` decides which months have ended (default: the fund's last entry).
-    An expense lacks its receipt when the checker said so (W802: no `receipt:`
-    and no linked `document`), so the report and `sunledger check` agree.
+    The rules' findings are read, not recomputed (`_rule_findings`), so the
+    report and `sunledger check` agree; `as_of` decides which months have
+    ended (default: the fund's last entry).
     """
     books = district.books[code]
     period = Period(start, end)
     config = district.config
-    no_receipt = {(p.filename, p.lineno) for p in district.problems if p.code == "W802"}
     out: list[Finding] = []
     for txn in books.txns:
         if txn.date not in period:
@@ -190,20 +203,14 @@ def exceptions(district: District, code: str, start: str, end: str, as_of: dt.da
             out.append(
                 _finding("大额支出", txn.date, f"{what}（超过大额线 {config.large_expense:,.2f} 元）", total, txn)
             )
-        if total is not None and _at(txn) in no_receipt:
-            out.append(
-                _finding(
-                    "无凭证支出", txn.date, f"{what}（超过 {config.receipt_threshold:,.2f} 元，未附凭证）", total, txn
-                )
-            )
         if txn.meta.get("corrects") is not None:
             text = f"{what}：冲正 {txn.meta['corrects']}，原因：{txn.meta.get('reason', '（未注明）')}"
             moved = line.amount or sum(
                 (p.units.number for p in txn.postings if p.units is not None and p.units.number > 0), ZERO
             )
             out.append(_finding("冲正", txn.date, text, moved, txn))
-    out.extend(_budget_findings(district, books, period))
-    out.extend(_assertion_findings(district, books, period))
+    out.extend(_rule_findings(district, books, period))
+    out.extend(_near_budget(district, books, period))
     last = books.txns[-1].date if books.txns else (district.last_date or dt.date.min)
     out.extend(_seal_findings(district, books, period, as_of or last))
     return sorted(out, key=lambda f: (KINDS.index(f.kind), f.date, f.filename, f.lineno))
@@ -397,7 +404,7 @@ def _merchants(district: District, code: str, period: Period) -> list[MerchantLi
         view = partner_view(district, code, pid)
         dues = [d for d in view.dues if period.start <= d.month <= period.end]  # 未到期 as W203 counts
         if dues:
-            out.append(MerchantLine(pid, partner.name, partner.contract.rate or district.config.merchant_rate, dues))
+            out.append(MerchantLine(pid, partner.name, share_rate(partner.contract, district.config), dues))
     return out
 
 
@@ -481,4 +488,4 @@ def default_period(district: District, code: str) -> tuple[str, str]:
     """The calendar year of the fund's last entry, up to that month."""
     books = district.books[code]
     last = books.txns[-1].date if books.txns else district.last_date or dt.date.today()
-    return f"{last.year:04d}-01", month_of(last)
+    return month_of(last.replace(month=1)), month_of(last)

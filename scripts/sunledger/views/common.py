@@ -1,4 +1,4 @@
-"""Small shared pieces: months, money, and how a line of the ledger is shown."""
+"""Small shared pieces: money, and how a line of the ledger is shown."""
 
 from __future__ import annotations
 
@@ -11,31 +11,10 @@ from beancount.core import data
 from ..district import District, FundBooks
 from ..ledger.accounts import INCOME
 from ..ledger.movements import OPENING, RECEIVED, SPENT, movement
-from ..privacy import is_masked, mask_name
+from ..periods import month_of, months
+from ..privacy import mask_name, shows_name
 
 ZERO = Decimal("0.00")
-
-
-def month_of(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def next_month(month: str) -> str:
-    y, m = map(int, month.split("-"))
-    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
-
-
-def first_day(month: str) -> dt.date:
-    y, m = map(int, month.split("-"))
-    return dt.date(y, m, 1)
-
-
-def months(start: str, end: str) -> list[str]:
-    out, m = [], start
-    while m <= end:
-        out.append(m)
-        m = next_month(m)
-    return out
 
 
 @dataclass(frozen=True)
@@ -60,15 +39,14 @@ class Line:
 
 
 def public_payee(district: District, txn: data.Transaction) -> str:
-    """Payee as published: a resident donor without consent is masked."""
+    """Payee as published: a resident donor is masked unless `privacy.shows_name` (as SL504 decides)."""
     payee = txn.payee or ""
-    if not payee or is_masked(payee) or txn.meta.get("consent"):
+    if not payee or shows_name(payee, district.config.group_words, bool(txn.meta.get("consent"))):
         return payee
     for p in txn.postings:
         role = district.classify(p.account)
         if role is not None and role.kind == INCOME and role.source is not None and role.source.personal:
-            if not any(w in payee for w in district.config.group_words):
-                return mask_name(payee)
+            return mask_name(payee)
     return payee
 
 

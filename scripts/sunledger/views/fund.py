@@ -9,11 +9,10 @@ from decimal import Decimal
 
 from ..content.models import LEVEL_NAMES, Project
 from ..district import District
+from ..ledger import deadlines
 from ..ledger.movements import SPENT, movement
-from ..ledger.seal import month_end
-from ..rules.disclosure import Overdue
-from ..rules.disclosure import overdue as calendar
-from .common import ZERO, fund_months, line_of, month_of
+from ..periods import month_of
+from .common import ZERO, fund_months, line_of
 
 
 @dataclass
@@ -135,10 +134,10 @@ def lines(district: District, code: str):
     return [line_of(district, t) for t in district.books[code].txns]
 
 
-def overdue(district: District, code: str, as_of: dt.date) -> list[Overdue]:
+def overdue(district: District, code: str, as_of: dt.date) -> list[deadlines.Overdue]:
     """What this fund should have published by `as_of` and has not (or late)."""
     books = district.books[code]
-    ended = sorted({month_of(t.date) for t in books.txns if month_end(month_of(t.date)) < as_of})
+    months = sorted({month_of(t.date) for t in books.txns})
     sealed = {m: seal.date for m, seal in books.seals.items()}
     years = sorted({t.date.year for t in books.txns})
-    return calendar(books.fc, ended, sealed, years, as_of, district.config.disclosure)
+    return deadlines.overdue(books.fc, months, sealed, years, as_of, district.config.disclosure)

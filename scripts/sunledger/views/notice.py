@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ from ..district import District
 from ..ledger.accounts import BANK
 from ..ledger.movements import OPENING, OTHER, RECEIVED, SPENT, Movement, movement
 from ..ledger.seal import corrected_entries
-from .common import ZERO, Line, first_day, line_of, month_of, next_month
+from ..periods import first_day, month_of, next_month
+from .common import ZERO, Line, line_of
 
 
 @dataclass
@@ -65,65 +67,66 @@ class MonthTotals:
         return self.carried + self.income - self.spending + self.other
 
 
-def correction(district: District, txn, txns) -> Correction:
-    """A `corrects:` entry with the entries it reverses in the month it names."""
-    month = str(txn.meta["corrects"])
-    in_month = [t for t in txns if month_of(t.date) == month]
-    originals = tuple(line_of(district, t) for t in corrected_entries(txn, in_month))
-    return Correction(txn.date, month, str(txn.meta.get("reason", "")), line_of(district, txn), originals)
+def all_notices(district: District, code: str) -> list[Notice]:
+    """Every month of the fund with entries, in one pass over its books (200 funds x years of months)."""
+    books = district.books[code]
+    by_month: dict[str, list] = defaultdict(list)
+    later: dict[str, list] = defaultdict(list)  # corrected month -> correcting txns
+    for txn in books.txns:
+        by_month[month_of(txn.date)].append(txn)
+        if txn.meta.get("corrects") is not None:
+            later[str(txn.meta["corrects"])].append(txn)
+    asserted: dict = {}
+    for b in books.balances:
+        role = district.classify(b.account)
+        if role is not None and role.kind == BANK:
+            asserted[b.date] = asserted.get(b.date, ZERO) + b.amount.number
+    lines: dict[int, Line] = {}
+
+    def line(txn) -> Line:
+        key = id(txn)
+        if key not in lines:
+            lines[key] = line_of(district, txn)
+        return lines[key]
+
+    def correction(txn) -> Correction:
+        named = str(txn.meta["corrects"])
+        originals = tuple(line(t) for t in corrected_entries(txn, by_month.get(named, [])))
+        return Correction(txn.date, named, str(txn.meta.get("reason", "")), line(txn), originals)
+
+    out: list[Notice] = []
+    opening = bank_open = ZERO
+    for month in sorted(by_month):
+        end = first_day(next_month(month))
+        txns = by_month[month]
+        shown = [line(t) for t in txns]
+        moved = [movement(district.classify, t) for t in txns]
+        bank_delta = sum((m.bank for m in moved), ZERO)
+        made = [correction(t) for t in txns if t.meta.get("corrects") is not None]
+        after = [correction(t) for t in later.get(month, []) if t.date >= end]
+        totals = MonthTotals()
+        for m in moved:
+            totals = totals.add(m)
+        seal = books.seals.get(month)
+        out.append(
+            Notice(
+                code, books.fc.fund.name, month, opening, totals.income, totals.spending, opening + totals.net, shown,
+                asserted.get(end), bank_open + bank_delta, seal.date if seal is not None else None, after, made,
+                totals.carried, totals.other,
+            )
+        )
+        opening += sum((m.money for m in moved), ZERO)
+        bank_open += bank_delta
+    return out
 
 
 def notice(district: District, code: str, month: str) -> Notice:
-    books = district.books[code]
-    start, end = first_day(month), first_day(next_month(month))
-    opening = bank_open = ZERO
-    lines: list[Line] = []
-    bank_delta = ZERO
-    month_totals = MonthTotals()
-    later: list[Correction] = []
-    made: list[Correction] = []
-    for txn in books.txns:
-        m = movement(district.classify, txn)
-        if txn.date < start:
-            opening += m.money
-            bank_open += m.bank
-            continue
-        corrects = txn.meta.get("corrects")
-        if corrects is not None and str(corrects) == month and txn.date >= end:
-            later.append(correction(district, txn, books.txns))
-        if txn.date >= end:
-            continue
-        line = line_of(district, txn)
-        lines.append(line)
-        bank_delta += m.bank
-        month_totals = month_totals.add(m)
-        if corrects is not None:
-            made.append(correction(district, txn, books.txns))
-    asserted = None
-    for b in books.balances:
-        role = district.classify(b.account)
-        if b.date == end and role is not None and role.kind == BANK:
-            asserted = (asserted or ZERO) + b.amount.number
-    seal = books.seals.get(month)
-    return Notice(
-        code,
-        books.fc.fund.name,
-        month,
-        opening,
-        month_totals.income,
-        month_totals.spending,
-        opening + month_totals.net,
-        lines,
-        asserted,
-        bank_open + bank_delta,
-        seal.date if seal is not None else None,
-        later,
-        made,
-        month_totals.carried,
-        month_totals.other,
-    )
+    """The notice of one month with entries (KeyError for a month without)."""
+    for n in all_notices(district, code):
+        if n.month == month:
+            return n
+    raise KeyError(f"{code} {month}")
 
 
 def notice_months(district: District, code: str) -> list[str]:
-    books = district.books[code]
-    return sorted({month_of(t.date) for t in books.txns})
+    return sorted({month_of(t.date) for t in district.books[code].txns})

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..content.models import Partner, Project
 from ..district import District
 from ..ledger.accounts import INCOME
-from ..rules.merchants import due_horizon
-from .common import ZERO, Line, line_of, months
+from ..ledger.shares import share_due, share_due_by, share_rate
+from ..periods import month_of, months
+from .common import ZERO, Line, line_of
 
 
 @dataclass
@@ -28,6 +29,7 @@ class PartnerView:
     contributions: list[Line] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     dues: list[Due] = field(default_factory=list)
+    rate: Decimal | None = None  # the share rate, for a partner with a contract
 
     @property
     def contributed(self) -> Decimal:
@@ -54,14 +56,15 @@ def partner_view(district: District, code: str, partner_id: str) -> PartnerView:
                 break
     view.projects = sorted((p for p in books.fc.projects.values() if p.partner == partner_id), key=lambda p: p.id)
     contract = partner.contract
+    if contract is not None:
+        view.rate = share_rate(contract, district.config)
     if contract is not None and books.txns:
         last = books.txns[-1].date
-        horizon = f"{last.year:04d}-{last.month:02d}"
-        rate = contract.rate or district.config.merchant_rate
-        due_by = due_horizon(last)  # the same months W203 counts
+        horizon = month_of(last)
+        due_by = share_due_by(last)  # the same months W203 counts
         for month in months(contract.start, min(contract.end or horizon, horizon)):
             amount, revenue = paid.get(month, (ZERO, None))
-            due = (rate * revenue).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if revenue is not None else None
+            due = share_due(contract, district.config, revenue) if revenue is not None else None
             if month in paid:
                 status = "已缴" if due == amount else "金额不符"
             else:

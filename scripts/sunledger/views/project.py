@@ -31,25 +31,41 @@ class ProjectView:
         return int(self.spent * 100 / self.project.budget) if self.project.budget else 0
 
 
-def project_view(district: District, code: str, pid: str) -> ProjectView:
+def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
+    """Every project of the fund, in one pass over its books."""
     books = district.books[code]
-    project = books.fc.projects[pid]
-    lines, spent = [], ZERO
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    lines: dict[str, list[Line]] = defaultdict(list)
     for txn in books.txns:
-        amount = ZERO
+        amounts: dict[str, Decimal] = {}
         for p in txn.postings:
             role = district.classify(p.account)
             if role is not None and role.kind == EXPENSE and p.units is not None:
-                if str((p.meta or {}).get("project") or txn.meta.get("project")) == pid:
-                    amount += p.units.number
-        if amount:
-            spent += amount
-            lines.append(line_of(district, txn))
-    by_source, restricted = defaultdict(Decimal), ZERO
+                pid = str((p.meta or {}).get("project") or txn.meta.get("project"))
+                amounts[pid] = amounts.get(pid, ZERO) + p.units.number
+        shown = None
+        for pid, amount in amounts.items():
+            if amount:
+                shown = shown or line_of(district, txn)
+                spent[pid] += amount
+                lines[pid].append(shown)
+    by_source: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    restricted: dict[str, Decimal] = defaultdict(Decimal)
     for flow in district.attribution.of_fund(code)[1]:
-        if flow.project == pid:
-            by_source[flow.source] += flow.amount
-            restricted += flow.restricted
-    stages = project.stage_dates
-    partner = books.fc.partners.get(project.partner) if project.partner else None
-    return ProjectView(code, books.fc.fund.name, project, partner, spent, project.budget - spent, dict(by_source), restricted, lines, stages)
+        if flow.project is not None:
+            by_source[flow.project][flow.source] += flow.amount
+            restricted[flow.project] += flow.restricted
+    out = {}
+    for pid, project in books.fc.projects.items():
+        stages = project.stage_dates
+        partner = books.fc.partners.get(project.partner) if project.partner else None
+        cost = spent.get(pid, ZERO)
+        out[pid] = ProjectView(
+            code, books.fc.fund.name, project, partner, cost, project.budget - cost,
+            dict(by_source.get(pid, {})), restricted.get(pid, ZERO), lines.get(pid, []), stages,
+        )
+    return out
+
+
+def project_view(district: District, code: str, pid: str) -> ProjectView:
+    return all_project_views(district, code)[pid]
