@@ -99,7 +99,9 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
                 asserted[e.account].add(_month(e.date - dt.timedelta(days=1)))
     out = []
     for account, (start, opened) in sorted(first.items()):
-        stop = _month(last[ctx.classify(account).code])
+        fund = ctx.classify(account).fund.fund
+        stop = _month(last[fund.code])
+        start = max(start, fund.cutover or start)  # adopted books assert from their cut-over on
         y, m = start.year, start.month
         while f"{y:04d}-{m:02d}" < stop:
             month = f"{y:04d}-{m:02d}"
