@@ -25,6 +25,7 @@ import yaml
 from conftest import BIN
 
 DATA = Path(__file__).parent / "data"
+GUIDE = Path(__file__).resolve().parents[2] / "content" / "guide" / "treasurer.md"
 HOUSEHOLD = DATA / "household" / "home.beancount"
 CONVERTER = DATA / "converter" / "icbc-2024.beancount"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -293,6 +294,9 @@ def test_account_mapped_by_two_funds_names_both_lines(adopted):
                for line in found), found
     assert any(line.startswith(f"content/funds/Xingfu/fund.yml:{xf_line}: SL704 ") and f"content/funds/Huayuan/fund.yml:{hy_line}" in line
                for line in found), found
+    # the guide shows these two lines (section 十一): the same text, but for the line numbers
+    shown = re.findall(r"^content/funds/\S+ SL704 .*$", GUIDE.read_text(encoding="utf-8"), re.M)
+    assert len(shown) == 2 and {re.sub(r"\.yml:\d+", ".yml:N", line) for line in shown} == {re.sub(r"\.yml:\d+", ".yml:N", line) for line in found}
 
 
 def test_mapping_that_captures_another_funds_accounts(adopted):
@@ -343,3 +347,14 @@ def test_books_reaching_outside_their_folder_are_refused(adopted, tmp_path):
     top.write_text('include "../shared.beancount"\n', encoding="utf-8")
     done = run("adopt", "Jia", str(top), cwd=adopted["root"])
     assert done.returncode == 2 and "所在目录之外" in done.stderr
+
+
+def test_the_guides_adopt_commands_are_the_cli():
+    from sunledger.cli import parser
+
+    section = GUIDE.read_text(encoding="utf-8").split("## 十一、", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^sunledger (adopt .*)$", section, re.M)
+    assert len(commands) == 2
+    for line in commands:
+        args = parser().parse_args(line.split())
+        assert args.code == "Xingfu" and args.cutover in (None, "2025-01-01")
