@@ -28,12 +28,13 @@ from pydantic import ValidationError
 from beancount.parser import parser
 
 from .config import ACCOUNT_COMPONENT, Config
-from .content.load import describe
-from .content.models import Fund
+from .content.load import Content, FundContent, describe
+from .content.models import District, Fund
 from .ledger import includes
+from .ledger.accounts import ASSET, BANK, EQUITY, EXPENSE, INCOME, LIABILITY, Classifier
 from .ledger.load import limits_of
 from .rules.options import LABELS, Lines, read_lines
-from .scaffold import NewFund, ScaffoldError, refuse_new_fund, shared_lines, with_funds_include
+from .scaffold import NewFund, refuse_new_fund, shared_lines, with_funds_include
 
 BOOKS = "books"  # where the outside books go, under ledger/funds/<CODE>/
 # metadata keys sunledger gives a meaning (DEVELOPING.md, Metadata)
@@ -272,10 +273,6 @@ def proposal(a: Analysis, fund: NewFund) -> str:
 def mapped(fund: Fund, config: Config, accounts: list[Account]) -> list[Account]:
     """Each account as `fund` (a proposal or the fund.yml given) maps it, read by the checker's own
     Classifier, so what the dry run says is what `sunledger check` will find."""
-    from .content.load import Content, FundContent  # noqa: PLC0415 - content.load reads the rules' models
-    from .content.models import District
-    from .ledger.accounts import ASSET, BANK, EQUITY, EXPENSE, INCOME, LIABILITY, Classifier
-
     fc = FundContent(fund, Path("fund.yml"))
     classify = Classifier(config, Content(Path("."), config, District(), {fund.code: fc}, []))
     out = []
