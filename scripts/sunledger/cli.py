@@ -1,4 +1,4 @@
-"""`sunledger check | seal | close | init | new-fund | balances | explain …`: parse arguments, call the library, set the exit code."""
+"""`sunledger check | seal | close | init | new-fund | adopt | balances | explain …`: parse arguments, call the library, set the exit code."""
 
 from __future__ import annotations
 
@@ -115,6 +115,60 @@ def _new_fund(args: argparse.Namespace) -> int:
     return 0
 
 
+def _adopt(args: argparse.Namespace) -> int:
+    from . import adopt
+    from .content.load import load_content
+    from .rules.options import read_lines
+    from .scaffold import NewFund, ScaffoldError, write
+
+    root = Path(args.root).resolve()
+    main = root / "ledger" / "main.beancount"
+    if not main.is_file():
+        print(f"sunledger: {root} 下没有 ledger/main.beancount：先运行 sunledger init", file=sys.stderr)
+        return 2
+    try:
+        cutover = dt.date.fromisoformat(args.cutover) if args.cutover else None
+    except ValueError:
+        print(f"sunledger: --cutover 应为 YYYY-MM-01，而不是“{args.cutover}”", file=sys.stderr)
+        return 2
+    if cutover is not None and cutover.day != 1:
+        print(f"sunledger: --cutover 应为某月 1 日（月度公示从这个月开始），例如 {cutover:%Y-%m}-01", file=sys.stderr)
+        return 2
+    content = load_content(root, frozenset())
+    taken = frozenset(fc.fund.account_code for fc in content.funds.values())
+    try:
+        books = adopt.read_books([Path(p) for p in args.paths])
+        analysis = adopt.analyse(args.code, books, content.config, read_lines(main.read_text(encoding="utf-8")), cutover, taken)
+        if args.source:
+            fund_yml = Path(args.source).read_text(encoding="utf-8")
+            given = reading = adopt.fund_from(fund_yml, args.code)
+            fund = NewFund(given.code, given.name, given.level, given.parent or "", given.opened, given.kind)
+        else:
+            fund = NewFund(args.code, args.name or "待填：基金名称", args.level or "待填", args.parent or "待填", analysis.opened, args.kind)
+            fund_yml = adopt.proposal(analysis, fund)
+            reading = adopt.for_reading(fund_yml)
+        print(adopt.report(analysis, books, reading, content.config), end="")
+        if not args.write:
+            if args.output:
+                Path(args.output).write_text(fund_yml, encoding="utf-8")
+                print(f"fund.yml 建议已写入 {args.output}：核对、补上“待定”的项后运行 sunledger adopt {args.code} … --write --from {args.output}")
+            else:
+                print("\n# ---- content/funds/%s/fund.yml 建议 ----" % args.code)
+                print(fund_yml, end="")
+            return 0
+        if not args.source and not (args.name and args.level and args.parent):
+            raise adopt.AdoptError("--write 需要 --name、--level、--parent（或用 --from 给出核对过的 fund.yml）")
+        files = adopt.files_for(root, fund, books, fund_yml)
+        write(root, files)
+    except (adopt.AdoptError, ScaffoldError) as exc:
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return 2
+    for rel in files:
+        print(f"已写入 {rel}")
+    print(f"下一步：sunledger check；还缺的项见上面，接入后的新账写在 ledger/funds/{args.code}/txns/")
+    return 0
+
+
 def _balances(args: argparse.Namespace) -> int:
     from .district import load_district
     from .ledger.attribution import attribute, source_balances
@@ -213,6 +267,19 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--kind", default="社区基金", help="基金类型，如 社区公益基金、小区共享发展金")
     f.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     f.set_defaults(func=_new_fund)
+    a = sub.add_parser("adopt", help="接入别处记的账：列出科目对应关系和缺项，建议 fund.yml；--write 原样复制账本并写好基金文件")
+    a.add_argument("code", help="基金代码，如 Xingfu")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="外来账本的主文件（其中 include 的文件一并带入）")
+    a.add_argument("--cutover", default=None, help="接入日期 YYYY-MM-01：此前的账只作为期初余额（默认账上最后一笔的下个月 1 日）")
+    a.add_argument("--write", action="store_true", help="写入：复制账本到 ledger/funds/CODE/books/，写 fund.beancount 和 fund.yml")
+    a.add_argument("--from", dest="source", default=None, metavar="FILE", help="用核对过的 fund.yml（先不加 --write 用 -o 得到建议）")
+    a.add_argument("-o", "--output", default=None, help="把 fund.yml 建议写到这个文件（默认打印）")
+    a.add_argument("--name", default=None, help="基金名称")
+    a.add_argument("--level", default=None, help="层级：district/street/community/compound")
+    a.add_argument("--parent", default=None, help="上级节点或基金的编号")
+    a.add_argument("--kind", default="社区基金", help="基金类型")
+    a.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    a.set_defaults(func=_adopt)
     b = sub.add_parser("balances", help="各来源的余额：非定向和定向（按项目），提前看到 SL107/SL108")
     b.add_argument("fund", help="基金代码，如 Guangming")
     b.add_argument("--as-of", default=None, help="截至哪一天 YYYY-MM-DD（默认账上最后一天）")

@@ -17,6 +17,7 @@ from .content.load import Content, FundContent, load_content
 from .errors import Problem, error, meta, problem
 from .ledger import includes
 from .ledger.accounts import Classifier
+from .ledger.adopted import fold
 from .ledger.attribution import Attribution, attribute
 from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .ledger.seal import SEAL
@@ -102,6 +103,10 @@ def district_from_entries(
             code, month = e.values[0].value, e.values[1].value
             if code in books:
                 books[code].seals[month] = e
+    for b in books.values():
+        if b.fc.fund.cutover is not None:  # adopted books: their history is one opening balance (ledger/adopted.py)
+            b.txns = fold(b.txns, classify)[0]
+            b.balances = [x for x in b.balances if x.date >= b.fc.fund.cutover]
     txns = sorted((t for b in books.values() for t in b.txns), key=data.entry_sortkey)
     problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map, as_of), *content.errors]})
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]

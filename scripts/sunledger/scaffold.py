@@ -99,7 +99,8 @@ def _known_parents(root: Path) -> set[str]:
     return nodes | funds
 
 
-def fund_files(root: Path, fund: NewFund, config: Config) -> dict[str, str]:
+def refuse_new_fund(root: Path, fund: NewFund) -> None:
+    """A ScaffoldError unless `fund` can be added to the district at `root` (nothing is written)."""
     _check_name(fund.name, "基金")
     if not re.match(ACCOUNT_COMPONENT, fund.code):
         raise ScaffoldError(f"基金代码“{fund.code}”须以大写字母开头，只用字母、数字和连字符（如 Guangming）")
@@ -111,16 +112,33 @@ def fund_files(root: Path, fund: NewFund, config: Config) -> dict[str, str]:
     parents = _known_parents(root)
     if fund.parent not in parents:
         raise ScaffoldError(f"上级“{fund.parent}”不在 content/district.yml 中（可用：{'、'.join(sorted(parents)) or '无'}）")
-    main = root / "ledger" / "main.beancount"
-    if not main.is_file():
+    if not (root / "ledger" / "main.beancount").is_file():
         raise ScaffoldError(f"{root} 下没有 ledger/main.beancount：先运行 sunledger init")
-    shared = read_lines(main.read_text(encoding="utf-8"))
+
+
+def shared_lines(root: Path, fund: NewFund) -> list[str]:
+    """The head of a fund's entry file: main.beancount's option and plugin lines (SL011), its own title."""
+    shared = read_lines((root / "ledger" / "main.beancount").read_text(encoding="utf-8"))
     options = {k: v for k, (v, _) in shared.options.items() if k != "title"}
     lines = [f"; {fund.name}（{fund.code}）：可单独检查 bean-check ledger/funds/{fund.code}/fund.beancount",
              "; option 和 plugin 行与 ledger/main.beancount 相同（SL011），不要改", ""]
     lines += [f"option \"title\" {_yaml_scalar(fund.name)}"]
     lines += [f"option {json.dumps(k)} {json.dumps(v, ensure_ascii=False)}" for k, v in options.items()]
     lines += [f"plugin {json.dumps(m)}" + (f" {json.dumps(c, ensure_ascii=False)}" if c else "") for m, c, _ in shared.plugins]
+    return lines
+
+
+def with_funds_include(root: Path) -> dict[str, str]:
+    """main.beancount with the funds' include, when it lacks it (the first fund: a glob that matches nothing is a load error)."""
+    main_text = (root / "ledger" / "main.beancount").read_text(encoding="utf-8")
+    if re.search(f"^{re.escape(FUNDS_INCLUDE)}", main_text, re.M):
+        return {}
+    return {"ledger/main.beancount": main_text.rstrip("\n") + "\n" + FUNDS_INCLUDE + "\n"}
+
+
+def fund_files(root: Path, fund: NewFund, config: Config) -> dict[str, str]:
+    refuse_new_fund(root, fund)
+    lines = shared_lines(root, fund)
     day = fund.opened.isoformat()
     accounts = [(f"Assets:{fund.code}:Bank", "银行存款")]
     accounts += [(f"Income:{fund.code}:{s.account}", s.name) for s in config.sources]
@@ -130,7 +148,6 @@ def fund_files(root: Path, fund: NewFund, config: Config) -> dict[str, str]:
     lines += [""] + [f"{day} open {a:<{width}} {config.currency}  ; {zh}" for a, zh in accounts]
     lines += ["", 'include "txns/*.beancount"', 'include "seals.beancount"', ""]
     month = f"{fund.opened.year:04d}-{fund.opened.month:02d}"
-    main_text = main.read_text(encoding="utf-8")
     fund_yml = {"code": fund.code, "name": fund.name, "kind": fund.kind, "level": fund.level,
                 "parent": fund.parent, "opened": fund.opened}
     files = {
@@ -143,18 +160,19 @@ def fund_files(root: Path, fund: NewFund, config: Config) -> dict[str, str]:
             f"# {fund.name}\n" + yaml.safe_dump(fund_yml, allow_unicode=True, sort_keys=False),
         f"content/funds/{fund.code}/partners.yml": "# 合作方：承接项目的组织、按合同分成的商户\n[]\n",
     }
-    if not re.search(f"^{re.escape(FUNDS_INCLUDE)}", main_text, re.M):  # the first fund: a glob that matches nothing is a load error
-        files["ledger/main.beancount"] = main_text.rstrip("\n") + "\n" + FUNDS_INCLUDE + "\n"
-    return files
+    return {**files, **with_funds_include(root)}
 
 
-def write(root: Path, files: dict[str, str], replace: frozenset[str] = frozenset({"ledger/main.beancount"})) -> list[Path]:
+def write(root: Path, files: dict[str, str | bytes], replace: frozenset[str] = frozenset({"ledger/main.beancount"})) -> list[Path]:
     """Write every file; refuses, before writing anything, if one of them exists (but those in `replace`)."""
     paths = [root / rel for rel in files]
     existing = [p for rel, p in zip(files, paths) if p.exists() and rel not in replace]
     if existing:
         raise ScaffoldError("这些文件已存在，没有覆盖：" + "、".join(str(p.relative_to(root)) for p in existing))
-    for path, text in zip(paths, files.values()):
+    for path, content in zip(paths, files.values()):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):  # a file copied as it is (adopted books)
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
     return paths

@@ -45,6 +45,10 @@ def seal_month(root: Path, code: str, month: str, on: str | None = None) -> str:
     ctx = context(entries, options_map)
     if ctx is None:
         raise SealError("找不到 sunledger.yml")
+    fc = ctx.content.funds.get(code)
+    if fc is not None and fc.fund.cutover is not None and month_end(month) < fc.fund.cutover:
+        raise SealError(f"{month} 在基金 {code} 的接入日期 {fc.fund.cutover} 之前：接入前的账只作为期初余额公示，不用封存；"
+                        f"从 {fc.fund.cutover:%Y-%m} 起逐月封存", 2)
     for e in entries:
         if getattr(e, "type", None) == SEAL and [v.value for v in e.values][:2] == [code, month]:
             raise SealError(f"{code} {month} 已经封存（{e.meta['filename']}:{e.meta['lineno']}）")

@@ -13,7 +13,7 @@ from .. import media, privacy
 from ..config import CONFIG_NAME, Config, Limits
 from ..errors import FundError, error, meta
 from . import yamlsrc
-from .models import District, Fund, Partner, Project
+from .models import AccountMap, District, Fund, Partner, Project
 
 _PYDANTIC_ZH = {
     "missing": "缺少必填字段",
@@ -69,6 +69,9 @@ class FundContent:
     projects: dict[str, Project] = field(default_factory=dict)
     where: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> meta(file, line)
     parent_line: int = 1  # of `parent:` in fund.yml, checked once every fund is read
+    mapped: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (account, its line) of `accounts:`
+    code_line: int = 1  # of `ledger_code:` (else `code:`): the line that claims `X:<code>:…` accounts
+    cutover_line: int = 1  # of `cutover:`: where the opening balance of adopted books is told
 
 
 @dataclass
@@ -127,15 +130,13 @@ def _read(path: Path, errors: list[FundError], limits: Limits = Limits()) -> yam
     return doc
 
 
-def _ledger_code(folder: Path) -> str:
-    """The ledger code a fund folder declares (its name when fund.yml says nothing usable)."""
+def _holds(folder: Path, codes: frozenset[str]) -> bool:
+    """Is the fund of this folder one the ledger with `codes` holds (by its fund.yml, read raw:
+    its ledger code, else its code, else the folder's name; and the accounts it maps)?"""
     doc = _read(folder / "fund.yml", []) if (folder / "fund.yml").is_file() else None
-    data = doc.data if doc is not None else None
-    if isinstance(data, dict):
-        code = data.get("ledger_code") or data.get("code")
-        if isinstance(code, str):
-            return code
-    return folder.name
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    code = data.get("ledger_code") or data.get("code")
+    return folder.name in codes or _claims(code if isinstance(code, str) else folder.name, _names(data.get("accounts")), codes)
 
 
 def load_config(root: Path) -> tuple[Config, list[FundError]]:
@@ -164,8 +165,9 @@ def _load_fund(
         return None
     if fund.code != folder.name:
         errors.append(error(meta(str(path), doc.line(("code",))), "SL703", f"基金代码 {fund.code} 与目录名 {folder.name} 不一致"))
-    fc = FundContent(fund, path, parent_line=doc.line(("parent",)))
-    if codes is not None and fund.account_code not in codes:
+    fc = FundContent(fund, path, parent_line=doc.line(("parent",)), mapped=_mapped(fund, doc),
+                     code_line=doc.line(("ledger_code",) if fund.ledger_code else ("code",)), cutover_line=doc.line(("cutover",)))
+    if codes is not None and not _claims(fund.account_code, _names(fund.accounts), codes):
         return fc
     here = meta(str(path), doc.line(("accounts",)))
     for acct, name in fund.accounts.sources.items():
@@ -210,6 +212,83 @@ def _load_fund(
             fc.where[project.id] = src
             _check_project_refs(project, fc, config, ydoc, errors)
     return fc
+
+
+def _mapped(fund: Fund, doc: yamlsrc.YamlDoc) -> list[tuple[str, dict[str, Any]]]:
+    amap, where = fund.accounts, str(doc.path)
+    out = [(a, meta(where, doc.line(("accounts", "bank", i)))) for i, a in enumerate(amap.bank)]
+    out += [(a, meta(where, doc.line(("accounts", "sources", a)))) for a in amap.sources]
+    out += [(a, meta(where, doc.line(("accounts", "categories", a)))) for a in amap.categories]
+    out += [(a, meta(where, doc.line(("accounts", "other", i)))) for i, a in enumerate(amap.other)]
+    return out
+
+
+def _claims(code: str, accounts: list[str], codes: frozenset[str]) -> bool:
+    """Does a ledger whose accounts have these second components (see rules/context.py) hold this fund?
+    Adopted books keep their own names (`Assets:Bank:ICBC`), mapped in `accounts:`."""
+    return code in codes or any(len(parts := a.split(":")) > 1 and parts[1] in codes for a in accounts)
+
+
+def _names(amap: Any) -> list[str]:
+    """The accounts a fund.yml `accounts:` maps (as read: a model or the raw YAML)."""
+    if isinstance(amap, AccountMap):
+        return [*amap.bank, *amap.sources, *amap.categories, *amap.other]
+    if not isinstance(amap, dict):
+        return []
+    out: list[str] = []
+    for key in ("bank", "sources", "categories", "other"):
+        value = amap.get(key)
+        out += [str(a) for a in value] if isinstance(value, (list, dict)) else []
+    return out
+
+
+def _at(src: dict[str, Any], root: Path) -> str:
+    path = Path(src["filename"])
+    try:
+        path = path.relative_to(root)
+    except ValueError:
+        pass
+    return f"{path.as_posix()}:{src['lineno']}"
+
+
+def check_mappings(funds: dict[str, FundContent], root: Path) -> list[FundError]:
+    """SL704: account names are global, so every account belongs to one fund.
+
+    The classifier takes the longest mapped ancestor of an account, then the
+    default names (`Assets:<CODE>:…`): an account mapped twice, a mapping that
+    holds another fund's mapped account, or one inside another fund's default
+    names would give that account (and its sub-accounts) to a fund its books
+    never mention. Each is an error at both `fund.yml` lines.
+    """
+    errors: list[FundError] = []
+    owner: dict[str, tuple[str, dict[str, Any]]] = {}  # account -> (fund, line) of its first mapping
+    by_code = {fc.fund.account_code: fc for fc in funds.values()}
+    for code, fc in funds.items():
+        for account, src in fc.mapped:
+            if account in owner:
+                other, there = owner[account]
+                what = "本基金已映射过" if other == code else f"基金 {other} 已映射"
+                errors.append(error(src, "SL704", f"科目 {account} {what}（{_at(there, root)}）：一个科目只能属于一个基金，请删去其中一处"))
+                if other != code:
+                    errors.append(error(there, "SL704", f"科目 {account} 又被基金 {code} 映射（{_at(src, root)}）：一个科目只能属于一个基金，请删去其中一处"))
+                continue
+            owner[account] = (code, src)
+            parts = account.split(":")
+            holder = by_code.get(parts[1]) if len(parts) > 1 else None
+            if holder is not None and holder is not fc:
+                errors.append(error(src, "SL704", f"科目 {account} 属于基金 {holder.fund.code} 的账本代码 {parts[1]}"
+                                                  f"（{_at(meta(str(holder.path), holder.code_line), root)}），映射到基金 {code} 会把它的科目划走：请改用本基金自己的科目名"))
+    for account, (code, src) in owner.items():
+        parts = account.split(":")
+        for n in range(len(parts) - 1, 1, -1):  # a mapped ancestor of another fund holds this account's neighbours
+            above = owner.get(":".join(parts[:n]))
+            if above is not None and above[0] != code:
+                wide = ":".join(parts[:n])
+                errors.append(error(above[1], "SL704", f"科目 {wide} 的映射包含了基金 {code} 映射的 {account}（{_at(src, root)}）："
+                                                       f"{wide} 下的其他科目会算作基金 {above[0]} 的；请只映射本基金用到的科目（如 {wide}:…）"))
+                errors.append(error(src, "SL704", f"科目 {account} 在基金 {above[0]} 映射的 {wide} 之下（{_at(above[1], root)}）：请把那边的映射改成具体科目"))
+                break
+    return errors
 
 
 def _check_project_refs(project: Project, fc: FundContent, config: Config, doc: yamlsrc.YamlDoc, errors: list[FundError]) -> None:
@@ -266,7 +345,7 @@ def _files(root: Path, codes: frozenset[str] | None) -> list[Path]:
         for folder in sorted(fdir.iterdir()):
             if folder.is_dir():
                 files.append(folder / "fund.yml")
-                if codes is None or folder.name in codes or _ledger_code(folder) in codes:
+                if codes is None or _holds(folder, codes):
                     files.append(folder / "partners.yml")
                     files.extend(sorted((folder / "projects").glob("*.yml")))
     return files
@@ -318,6 +397,7 @@ def _load(root: Path, codes: frozenset[str] | None, files: list[Path]) -> Conten
         if fc is not None:
             funds[fc.fund.code] = fc
 
+    errors.extend(check_mappings(funds, root))
     project_owner: dict[str, str] = {}
     ledger_codes: dict[str, str] = {}
     for code, fc in funds.items():

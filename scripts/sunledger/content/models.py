@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..config import ACCOUNT_COMPONENT
 from ..periods import MONTH_PATTERN
@@ -51,6 +52,9 @@ class AccountMap(_Model):
     other: tuple[str, ...] = ()  # further accounts of the fund (cash, equity, liabilities)
 
 
+META_KEY = r"^[a-z][a-zA-Z0-9_-]*$"  # beancount's metadata keys
+
+
 class AnnualReport(_Model):
     year: int = Field(ge=2000, le=2100)
     date: dt.date
@@ -69,11 +73,36 @@ class Fund(_Model):
     treasurer: str | None = None
     description: str = ""
     accounts: AccountMap = AccountMap()
+    # books brought in from elsewhere (sunledger adopt): entries dated before `cutover` are
+    # history, published as one opening balance by source on that day (ledger/adopted.py)
+    cutover: dt.date | None = None
+    # metadata keys of such books read under another name: {outside key: name it is read as};
+    # a name sunledger knows (project, source …) takes that meaning, any other is a note
+    metadata: dict[str, str] = {}
     annual_reports: tuple[AnnualReport, ...] = ()
+
+    @field_validator("cutover")
+    @classmethod
+    def _month_start(cls, day: dt.date | None) -> dt.date | None:
+        if day is not None and day.day != 1:
+            raise ValueError(f"接入日期 {day} 应为某月 1 日（月度公示从这个月开始），例如 {day:%Y-%m}-01")
+        return day
+
+    @field_validator("metadata")
+    @classmethod
+    def _keys(cls, keys: dict[str, str]) -> dict[str, str]:
+        for k in (*keys, *keys.values()):
+            if not re.match(META_KEY, k):
+                raise ValueError(f"元数据键名“{k}”应以小写字母开头，只用字母、数字、_ 和 -（beancount 的元数据键）")
+        return keys
 
     @property
     def account_code(self) -> str:
         return self.ledger_code or self.code
+
+    def before_cutover(self, day: dt.date) -> bool:
+        """Is `day` in the history of adopted books (exempt from project, disclosure and seal rules)?"""
+        return self.cutover is not None and day < self.cutover
 
 
 class Contract(_Model):

@@ -71,16 +71,28 @@ def meta(txn: data.Transaction, posting: data.Posting, key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def weight(posting: data.Posting) -> data.Amount | None:
+    """What a posting is worth to the fund: its amount, or for goods held at cost (cards
+    bought for aid, `2 LYK {100.00 CNY}`, booked FIFO) what they cost."""
+    units, cost = posting.units, posting.cost
+    if units is None or units.number is None:
+        return None
+    if isinstance(cost, data.Cost) and cost.number is not None:
+        return data.Amount(units.number * cost.number, cost.currency)
+    return units
+
+
 def movement(classify: Classifier, txn: data.Transaction) -> Movement:
     fund = ""
     money = bank = ZERO
     parts = []
     for p in txn.postings:
         role = classify(p.account)
-        if role is None or p.units is None or p.units.number is None:
+        worth = weight(p)
+        if role is None or worth is None:
             continue
         fund = fund or role.code
-        number = p.units.number
+        number = worth.number
         if role.kind in (BANK, ASSET):
             money += number
             if role.kind == BANK:

@@ -96,7 +96,9 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
                 asserted[e.account].add(month_of(e.date - dt.timedelta(days=1)))
     out = []
     for account, (start, opened) in sorted(first.items()):
-        stop = month_of(last[ctx.classify(account).code])
+        fund = ctx.classify(account).fund.fund
+        stop = month_of(last[fund.code])
+        start = max(start, fund.cutover or start)  # adopted books assert from their cut-over on
         for month in months(month_of(start), stop)[:-1]:
             if month not in asserted[account]:
                 out.append(warning(where(opened) if opened else {}, "W302", f"银行账户 {account} 的 {month} 没有月末余额断言（应在次月1日记 balance）"))

@@ -16,6 +16,7 @@ from ..config import Config, find_root
 from ..content.load import Content, load_content
 from ..errors import FundError, error, meta
 from ..ledger.accounts import Classifier, Role
+from ..ledger.adopted import rename_keys
 
 Plugin = Callable[..., tuple[list, list]]
 
@@ -58,6 +59,7 @@ def context(entries: list, options_map: dict[str, Any], plugin_config: str | Non
         )
         content = load_content(root, codes)
         ctx = Ctx(root, content.config, content, Classifier(content.config, content))
+        rename_keys(entries, ctx.classify)  # adopted books' own metadata keys (fund.yml `metadata:`), for every later reader
         ctx.txns = [e for e in entries if isinstance(e, data.Transaction) and e.flag != "P"]
     _LAST[:] = [entries, len(entries), ctx]
     return ctx

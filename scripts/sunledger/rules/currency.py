@@ -24,7 +24,10 @@ def check(entries: list, ctx: Ctx) -> list:
     for e in entries:
         if isinstance(e, data.Transaction) and e.flag != "P":
             for p in e.postings:
-                if p.units is not None and p.units.currency is not None:
+                if isinstance(p.cost, data.Cost) and p.cost.currency == ctx.config.currency:
+                    # goods held at cost (cards for aid, booked FIFO): worth their CNY cost, counted in units
+                    errors.extend(_amount_errors(ctx, p if p.meta else e, p.cost.number, p.cost.currency, f"科目 {p.account} 的成本"))
+                elif p.units is not None and p.units.currency is not None:
                     errors.extend(_amount_errors(ctx, p if p.meta else e, p.units.number, p.units.currency, f"科目 {p.account} 的"))
         elif isinstance(e, data.Balance):
             errors.extend(_amount_errors(ctx, e, e.amount.number, e.amount.currency, "余额断言"))

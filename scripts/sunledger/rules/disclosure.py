@@ -25,7 +25,7 @@ def fund_calendar(entries: list, ctx, as_of: dt.date) -> list[Overdue]:
     sealed: dict[str, dict[str, dt.date]] = {}
     for txn in ctx.txns:
         role = next((r for _, r in ctx.roles(txn) if r is not None), None)
-        if role is not None:
+        if role is not None and not role.fund.fund.before_cutover(txn.date):  # adopted books' history: published as one opening
             months.setdefault(role.code, set()).add(month_of(txn.date))
             years.setdefault(role.code, set()).add(txn.date.year)
     for e in entries:

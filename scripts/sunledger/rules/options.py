@@ -72,7 +72,12 @@ def differences(main: Lines, other: Lines, *, top: bool) -> list[tuple[int, str]
     for name, (value, line) in other.options.items():
         if name in LABELS:
             continue
-        if name not in main_options:
+        if name not in main_options and not top:  # e.g. books kept elsewhere, included unchanged (sunledger adopt)
+            shown = f'option "{name}" "{value}"'
+            out.append((line, f"{shown} 写在被引用的文件里，beancount 不读它（只读最上层文件的 option），这些账会被读成另一种样子："
+                              f"请把 {shown} 加进 ledger/main.beancount 和每个基金的 fund.beancount（各处读法一致；"
+                              f"这一行可以原样留着，外来的账本不用改）；不需要它就删除这一行"))
+        elif name not in main_options:
             out.append((line, f'option "{name}" 只能写在 ledger/main.beancount：改变读账方式的选项在其他文件里不一致，'
                               f"各处检查结果会不同；请删除这一行，或把它移到 main.beancount 并在每个基金文件里写同样的值"))
         elif main_options[name] != value:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ..errors import error
 from ..ledger.accounts import EXPENSE
+from ..ledger.adopted import history_of
 from .context import Ctx, at, project_of, rule
 
 
@@ -16,6 +17,8 @@ def check(entries: list, ctx: Ctx) -> list:
     spent: dict[str, Decimal] = defaultdict(Decimal)
     over: set[str] = set()
     for txn in ctx.txns:
+        if history_of(ctx.classify, txn):
+            continue  # adopted books before their cut-over: spent before any project existed
         for p, role in ctx.roles(txn):
             if role is None or role.kind != EXPENSE or p.units is None:
                 continue

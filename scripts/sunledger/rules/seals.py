@@ -35,6 +35,9 @@ def _parse(entries: list, ctx: Ctx):
             errors.append(error(where(e), "SL402", f"封存月份“{month}”格式应为 YYYY-MM", e))
         elif e.date <= month_end(month):
             errors.append(error(where(e), "SL402", f"{month} 尚未结束（封存日期 {e.date}），不能封存", e))
+        elif (cutover := ctx.content.funds[code].fund.cutover) is not None and month_end(month) < cutover:
+            errors.append(error(where(e), "SL402", f"{month} 在基金 {code} 的接入日期 {cutover} 之前：接入前的账只作为期初余额公示，"
+                                                   f"不逐月封存；请删除这条封存记录", e))
         else:
             found.append((e, code, month, dig))
     return found, errors

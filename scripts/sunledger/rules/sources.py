@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..errors import error, warning
 from ..ledger.accounts import EXPENSE, INCOME
+from ..ledger.adopted import history_of
 from .context import Ctx, at, context, project_of, rule, where
 
 
@@ -12,6 +13,8 @@ def check(entries: list, ctx: Ctx) -> list:
     errors = []
     for txn in ctx.txns:
         funds = set()
+        # before an adopted fund's cut-over, spending is shown only in the opening balance: no category, no project
+        history = history_of(ctx.classify, txn)
         for p, role in ctx.roles(txn):
             here = at(txn, p)
             if role is None:
@@ -21,7 +24,7 @@ def check(entries: list, ctx: Ctx) -> list:
             if role.kind == INCOME and role.source is None:
                 names = "、".join(f"{s.name}({s.account})" for s in ctx.config.sources)
                 errors.append(error(here, "SL101", f"收入科目 {p.account} 不对应任何收入来源；可用：{names}", txn))
-            elif role.kind == EXPENSE:
+            elif role.kind == EXPENSE and not history:
                 if role.category is None:
                     names = "、".join(f"{c.name}({c.account})" for c in ctx.config.categories)
                     errors.append(error(here, "SL111", f"支出科目 {p.account} 不对应任何支出类别；可用：{names}", txn))
@@ -40,7 +43,7 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
     return [
         warning(where(t), "W112", f"交易“{t.narration or t.payee or ''}”仍标记为待确认（!）：核对来源、项目后改为 *", t)
         for t in ctx.txns
-        if t.flag == "!"
+        if t.flag == "!" and not history_of(ctx.classify, t)  # adopted books' history is not reviewed entry by entry
     ]
 
 
