@@ -140,7 +140,7 @@ def district(size: int, funds: int, seed: int, root: Path | None = None) -> Path
     if stamp.is_file() and json.loads(stamp.read_text()) == params:
         print(f"  reusing {root.relative_to(REPO)} ({funds} funds)", file=sys.stderr)
         return root
-    from sunledger.synth import generate  # noqa: PLC0415
+    from sunledger.synth import generate
 
     t0 = time.perf_counter()
     generate(root, funds, size, seed)

@@ -56,8 +56,8 @@ from lxml import html as lhtml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import BIN, REPO, Run, measure, warm  # noqa: E402
-from bench import district as generate_once  # noqa: E402
+from bench import BIN, REPO, Run, measure, warm
+from bench import district as generate_once
 
 BENCH = REPO / ".bench"
 MB = 2**20
@@ -255,7 +255,7 @@ def out_of_nav_patterns(out: list[str], in_nav: list[str]) -> list[str]:
 
     'funds/F0001/notices/2024-01/index.md' -> '/funds/*/notices/*/index.md' unless that matches a page in the nav.
     """
-    from pathspec import GitIgnoreSpec  # noqa: PLC0415  (an mkdocs dependency)
+    from pathspec import GitIgnoreSpec
 
     patterns: list[str] = []
     safe: dict[str, bool] = {}
@@ -390,7 +390,7 @@ STAGES = [
 
 def profiled(label: str, project: Path, out: Path):
     """One build under cProfile; its pstats.Stats."""
-    import pstats  # noqa: PLC0415
+    import pstats
 
     prof = out.parent / f"{out.name}.prof"
     shutil.rmtree(out, ignore_errors=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from sunledger.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,10 +6,11 @@ import shutil
 
 import pytest
 
-from conftest import REPO
 from sunledger.district import _load_funds_apart, load_district
 from sunledger.ledger.load import fund_files
 from sunledger.synth import generate
+
+from conftest import REPO
 
 
 def _same(a, b) -> None:

@@ -187,7 +187,7 @@ def _xlsx_rows(body: bytes) -> list[list[str]]:
     out = []
     for values in ws.iter_rows(values_only=True):
         row = []
-        for i, v in enumerate(values):
+        for _i, v in enumerate(values):
             if isinstance(v, dt.datetime):
                 v = v.date().isoformat()
             elif isinstance(v, (int, float)):
@@ -308,7 +308,7 @@ def test_datapackage_validates(files, tmp_path):
     assert meta["licenses"][0]["name"] == "ODC-PDDL-1.0"
     tx = meta["resources"][0]
     assert [f["type"] for f in tx["schema"]["fields"]][:3] == ["date", "string", "number"]
-    assert [f["title"] for f in tx["schema"]["fields"]] == "日期 收支 金额 来源 类别 项目 对方 摘要 更正月份 更正原因".split()
+    assert [f["title"] for f in tx["schema"]["fields"]] == ["日期", "收支", "金额", "来源", "类别", "项目", "对方", "摘要", "更正月份", "更正原因"]
 
     report = validate(str(descriptor))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

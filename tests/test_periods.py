@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from sunledger.periods import (
-    Period, add_months, first_day, is_month, month_end, month_of, months, next_month, parse_month, shift_month,
+    Period,
+    add_months,
+    first_day,
+    is_month,
+    month_end,
+    month_of,
+    months,
+    next_month,
+    parse_month,
+    shift_month,
 )
 
 

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import BIN, HEADER, MERCHANT, OPENS, PROJECT, REPO
 from sunledger import privacy
 from sunledger.privacy import find_private, fold, mask_hint
 from test_privacy import whole_text
+
+from conftest import BIN, HEADER, MERCHANT, OPENS, PROJECT, REPO
 
 # name -> (as typed, code, what the message shows instead)
 FORMS = {
@@ -200,9 +201,9 @@ def test_the_scan_reads_inside_xlsx(tmp_path):
 
 
 def test_the_scan_refuses_a_number_in_a_file_name(tmp_path):
-    from sunledger.site.scan import scan_site
-
     from PIL import Image
+
+    from sunledger.site.scan import scan_site
 
     names = ("funds/Test/receipts/13912345678.png", "photos/Test/１３９－１２３４－５６７９.png", "guide/139 1234 5670/a.png",
              "funds/Test/receipts/2024-01-20-3f9a0c81e7d2b4a6cbecaa530902b97ce4994398.png")
@@ -260,7 +261,7 @@ def test_the_output_scan_of_a_built_site_finds_each_form(district, tmp_path):
     text = "\n".join(found)
     page = "funds/Test/notices/2024-01/index.html"
     assert FORMS["full-width digits"][0] in (out / page).read_text(encoding="utf-8")  # it did reach the page
-    for name, (typed, code, hint) in FORMS.items():
+    for name, (_typed, code, hint) in FORMS.items():
         for rel in (page, "downloads/Test/transactions.csv", "downloads/Test/transactions.xlsx",
                     "downloads/Test/datapackage/transactions.csv"):
             assert f"{rel}: {code} 含有{privacy.KIND_ZH[code]}（{hint}）（sunledger explain {code}）" in found, (name, rel, text[-3000:])

@@ -87,7 +87,7 @@ def test_a_reader_never_sees_the_site_missing_or_half_made(demo):
     url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
 
     def by_http() -> str:
-        with urllib.request.urlopen(url, timeout=10) as r:
+        with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 - our own http://127.0.0.1 server
             return r.read().decode("utf-8")
 
     readers = [Reader(lambda: (demo / "site/index.html").read_text(encoding="utf-8"), 0.001), Reader(by_http, 0.002)]
@@ -119,7 +119,6 @@ def test_a_reader_never_sees_the_site_missing_or_half_made(demo):
 
 
 def test_a_failed_check_or_build_keeps_the_site(demo):
-    from sunledger.site import images
 
     mark_home(demo, 1)
     assert publish(demo, "--no-check").returncode == 0

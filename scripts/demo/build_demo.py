@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demokit import (  # noqa: E402
+from demokit import (
     DISTRICT,
     FIRST_MONTH,
     ROOT,
@@ -46,7 +46,7 @@ from demokit import (  # noqa: E402
     write_fund,
     write_main,
 )
-from scenario import guangming, tuanjiebeilu, yuchan  # noqa: E402
+from scenario import guangming, tuanjiebeilu, yuchan
 
 
 def seal_months(codes: list[str]) -> None:

@@ -91,7 +91,7 @@ def due(revenue: Decimal, rate: Decimal = RATE) -> Decimal:
 
 
 # the package's own split: the demo's funding plans must attribute exactly as the rules do
-from sunledger.ledger.attribution import split  # noqa: E402,F401
+from sunledger.ledger.attribution import split  # noqa: E402
 from sunledger.rules import RULES  # noqa: E402
 
 # ---------------------------------------------------------------- model
@@ -316,7 +316,7 @@ class Book:
                 continue
 
             def spent(until: dt.date) -> Decimal:
-                return sum((a for day, a in spent_by[p.id] if day <= until), D(0))
+                return sum((a for day, a in spent_by[p.id] if day <= until), D(0))  # noqa: B023 - used in this iteration only
 
             if p.completed:
                 end = d(p.completed)
@@ -604,8 +604,7 @@ _CJK_FONT = {
 
 
 def _pdf_object(value: Any):
-    from pypdf.generic import (ArrayObject, DictionaryObject, NameObject, NumberObject,  # noqa: PLC0415
-                               TextStringObject)
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
     if isinstance(value, dict):
         return DictionaryObject({NameObject(k): _pdf_object(v) for k, v in value.items()})
@@ -623,10 +622,10 @@ def _pdf_text(x: float, y: float, size: int, text: str, rgb: str = "0 0 0", anch
 
 
 def receipt_pdf(t: Txn, fund: str) -> bytes:
-    import io  # noqa: PLC0415
+    import io
 
-    from pypdf import PdfWriter  # noqa: PLC0415
-    from pypdf.generic import DecodedStreamObject, NameObject  # noqa: PLC0415
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
 
     amount = t.postings[0].amount
     rows = [
@@ -645,7 +644,7 @@ def receipt_pdf(t: Txn, fund: str) -> bytes:
     page = writer.add_blank_page(480, 270)
     content = DecodedStreamObject()
     content.set_data("\n".join(ops).encode("ascii"))
-    page[NameObject("/Contents")] = writer._add_object(content)  # noqa: SLF001 - pypdf has no public page-from-stream call
+    page[NameObject("/Contents")] = writer._add_object(content)
     page[NameObject("/Resources")] = _pdf_object({"/Font": {"/F1": _CJK_FONT}})
     writer.metadata = None  # no producer line: the demo's files are byte-identical on every run
     out = io.BytesIO()

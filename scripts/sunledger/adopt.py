@@ -24,8 +24,8 @@ from pathlib import Path
 
 import yaml
 from beancount.core import data
-from pydantic import ValidationError
 from beancount.parser import parser
+from pydantic import ValidationError
 
 from .config import ACCOUNT_COMPONENT, Config
 from .content.load import Content, FundContent, describe

@@ -22,6 +22,7 @@ from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
 from .rules import RULES, WARNINGS_ONLY
 from .rules.options import reads_differently
 
+
 def _warnings(entries: list, options_map: dict, as_of: dt.date | None = None) -> list:
     out = []
     for name in (*RULES, *WARNINGS_ONLY):

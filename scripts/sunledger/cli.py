@@ -51,7 +51,7 @@ def _seal(args: argparse.Namespace) -> int:
 
 
 def _close(args: argparse.Namespace) -> int:
-    from .closing import CloseError, Closed, close_month
+    from .closing import Closed, CloseError, close_month
     from .sealing import SealError
 
     def show(closed: Closed) -> None:
@@ -153,7 +153,7 @@ def _adopt(args: argparse.Namespace) -> int:
                 Path(args.output).write_text(fund_yml, encoding="utf-8")
                 print(f"fund.yml 建议已写入 {args.output}：核对、补上“待定”的项后运行 sunledger adopt {args.code} … --write --from {args.output}")
             else:
-                print("\n# ---- content/funds/%s/fund.yml 建议 ----" % args.code)
+                print(f"\n# ---- content/funds/{args.code}/fund.yml 建议 ----")
                 print(fund_yml, end="")
             return 0
         if not args.source and not (args.name and args.level and args.parent):

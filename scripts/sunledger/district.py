@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from beancount.core import data
-
 from beancount.parser import parser
 
 from .check import _parallel_ok, _warnings, lost

@@ -163,7 +163,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def codes() -> dict[str, Code]:
     """Every code, in the table's order; read once per process."""
     text = resources.files("sunledger").joinpath("codes.yml").read_text(encoding="utf-8")
-    return {str(code): Code.model_validate(row) for code, row in yaml.load(text, Loader=_LOADER).items()}
+    return {str(code): Code.model_validate(row) for code, row in yaml.load(text, Loader=_LOADER).items()}  # noqa: S506 - _LOADER is a SafeLoader
 
 
 def close_to(code: str, limit: int = 5) -> list[str]:

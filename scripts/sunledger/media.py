@@ -59,7 +59,7 @@ def refusal(path: Path) -> str | None:
         try:
             with Image.open(path) as img:
                 img.size  # noqa: B018 - the header is parsed on open; a broken one raises
-        except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds (a decompression bomb too): each a refusal
+        except Exception as exc:
             return f"图片无法识别（{type(exc).__name__}: {exc}）"
     return None
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+
 def _span(first: int, last: int) -> str:
     return "".join(map(chr, range(first, last + 1)))
 

@@ -51,7 +51,7 @@ def _yaml_scalar(value: str) -> str:
 
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(SKELETON), keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined, autoescape=False)
+                             undefined=jinja2.StrictUndefined, autoescape=False)  # noqa: S701 - writes YAML/Markdown/Make, not HTML; values go through |yaml
     env.filters["yaml"] = _yaml_scalar
     return env
 

@@ -12,10 +12,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .ledger.load import load
 from beancount.core import data
 
 from .ledger.accounts import BANK
+from .ledger.load import load
 from .ledger.seal import ENTRIES_KEY, SEAL, digest, entry_list, month_end, month_entries
 from .rules.context import context
 

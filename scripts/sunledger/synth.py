@@ -336,7 +336,8 @@ class FundSim:
         rng = self.rng
         parts = [(a, rng.randint(5, 60) * 100000) for a in ("Gov", "Community") if a in self.by_account]
         if not parts:
-            return self.free_income(out, d)
+            self.free_income(out, d)
+            return
         lines = [f"{d} * {q('期初余额')} {q('建账前结余转入')}",
                  f"  Assets:{self.code}:Bank  {fen(sum(c for _, c in parts))} CNY"]
         for acc, c in parts:
@@ -589,7 +590,9 @@ class FundSim:
                     self.free_income(out, d)
             out.append(f"{first_day(next_month(m))} balance Assets:{self.code}:Bank  {fen(self.bank)} CNY\n")
             self.res.months[m] = out
-        assert all(v >= 0 for v in self.unres.values()) and self.bank >= 0 and self.cash == 0
+        assert all(v >= 0 for v in self.unres.values())
+        assert self.bank >= 0
+        assert self.cash == 0
         self.unapproved()
         self.publish()
         return self.res

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import beanquery
 import pytest
+
 from auditkit import EXTRA, amounts_by_row, table
 from conftest import REPO, copy_demo
 

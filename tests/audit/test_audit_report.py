@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import beanquery
 import pytest
+
 from auditkit import Served, amounts_by_row, table
 
 PERIOD = {"fund": "Test", "start": "2024-01", "end": "2024-12"}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import beanquery
 import pytest
-from auditkit import EXTRA, Served
 from beancount import loader
 from beancount.parser import parser
+
+from auditkit import EXTRA, Served
 from conftest import REPO, copy_demo
 
 QUERIES = REPO / "ledger" / "queries.beancount"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importers"))
 
-from conftest import BIN  # noqa: E402
-from importkit import KNOWN, fund, statement  # noqa: E402
+from conftest import BIN
+from importkit import KNOWN, fund, statement
 
 # January booked as it happened: agrees with the statement line for line.
 JANUARY = KNOWN + """

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import BIN, CLEAN
 
 from sunledger.errors import codes
+
+from conftest import BIN, CLEAN
 
 
 def explain(*args: str) -> subprocess.CompletedProcess:

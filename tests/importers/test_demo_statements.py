@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from importkit import FULL, fund, run
+
+from sunledger.importers.cli import import_main, reconcile_main
 
 from conftest import REPO
-from sunledger.importers.cli import import_main, reconcile_main
+from importkit import FULL, fund, run
 
 SCRIPT = REPO / "scripts" / "demo" / "make_statements.py"
 DEMO = sorted((REPO / "ledger" / "funds").glob("*/statements/*.csv"))

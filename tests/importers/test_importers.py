@@ -11,12 +11,13 @@ import openpyxl
 import pytest
 from beancount import loader
 from beancount.core import data
-from importkit import DATA, FULL, fund, golden, run, statement
 
 from sunledger.importers import ALIPAY, BANK, WECHAT, read_statement
 from sunledger.importers.cli import import_main
 from sunledger.importers.names import public_name, redact
 from sunledger.importers.table import read_rows
+
+from importkit import DATA, FULL, fund, golden, run, statement
 
 STATEMENTS = ["bank_utf8.csv", "bank_gbk.csv", "alipay.csv", "wechat.csv"]
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 from beancount import loader
-from importkit import DATA, FULL, KNOWN, fund, run, statement
 
 from sunledger.importers import read_statement
 from sunledger.importers.cli import reconcile_main
 from sunledger.importers.reconcile import reconcile, render
+
+from importkit import DATA, FULL, KNOWN, fund, run, statement
 
 BANK = "Assets:Test:Bank"
 OPENS = """\

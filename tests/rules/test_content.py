@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CLEAN, PROJECT
-
 from .harness import codes
+from conftest import CLEAN, PROJECT
 
 BROKEN_YAML = {
     "SL701": ("content/funds/Test/partners.yml", "- id: T-M01\n  name: 便民超市\n kind: 商户\n", 3),  # kind is indented wrongly

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import OPENS
-
 from .harness import INCOME, Broken, assert_named
+from conftest import OPENS
 
 CASES = {
     "SL601": Broken(INCOME + """

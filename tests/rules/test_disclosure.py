@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import PROJECT
-
 from .harness import codes
 from .test_receipts import LEDGER, with_receipt
+from conftest import PROJECT
 
 
 def _calendar(district, as_of):

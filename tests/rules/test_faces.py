@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import re
 
-from conftest import OPENS, REPO
-
-from . import test_attribution, test_bank, test_currency, test_merchants, test_privacy, test_projects, test_seals, test_sources
+from . import (
+    test_attribution,
+    test_bank,
+    test_currency,
+    test_merchants,
+    test_privacy,
+    test_projects,
+    test_seals,
+    test_sources,
+)
 from .harness import INCOME, second_project  # noqa: F401 - fixture
+from conftest import OPENS, REPO
 
 MODULES = (test_attribution, test_bank, test_currency, test_merchants, test_privacy, test_projects, test_seals, test_sources)
 CASES = {code: case for m in MODULES for code, case in m.CASES.items()}

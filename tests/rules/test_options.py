@@ -13,9 +13,8 @@ import textwrap
 
 import pytest
 
-from conftest import AS_OF, BIN, CLEAN, HEADER, OPENS
-
 from .harness import codes
+from conftest import AS_OF, BIN, CLEAN, HEADER, OPENS
 
 TWO_OPENS = OPENS.replace(":Test:", ":Two:")
 TWO_CLEAN = CLEAN.replace(":Test:", ":Two:").replace('"T-01"', '"W-01"')

@@ -3,9 +3,8 @@ inside the fund's ledger folder."""
 
 from __future__ import annotations
 
-from conftest import PROJECT
-
 from .harness import codes
+from conftest import PROJECT
 
 LEDGER = """\
 2024-01-08 * "测试街道办事处" "年度工作经费"

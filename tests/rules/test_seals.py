@@ -7,9 +7,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import CLEAN
-
 from .harness import INCOME, Broken, assert_named
+from conftest import CLEAN
 
 CASES = {
     "SL402": Broken(INCOME + """

@@ -8,6 +8,7 @@ build refuses to publish a district with errors or private data.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import posixpath
 import re
@@ -475,7 +476,7 @@ def test_the_one_notice_builder_and_project_view_hold_every_entry(district):
         notices = all_notices(district, code)
         assert [n.month for n in notices] == notice_months(district, code) == sorted({month_of(t.date) for t in books.txns})
         assert [len(n.lines) for n in notices] == [sum(month_of(t.date) == n.month for t in books.txns) for n in notices]
-        assert all(later.opening == earlier.closing for earlier, later in zip(notices, notices[1:]))
+        assert all(later.opening == earlier.closing for earlier, later in itertools.pairwise(notices))
         assert [notice(district, code, n.month) for n in notices] == notices
         spent: dict[str, Decimal] = defaultdict(Decimal)
         for txn in books.txns:
@@ -532,9 +533,10 @@ def test_outcome_photos_are_published_and_a_copy_outside_git_says_so(copy, tmp_p
 
 def test_a_fund_without_transactions_still_gets_its_pages(tmp_path):
     """A new fund (content and opens only) renders every page type without data."""
-    import conftest
     from sunledger.district import load_district
     from sunledger.site.pages import Portal
+
+    import conftest
 
     d = conftest.District(tmp_path)
     d.ledger("")

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -90,7 +89,7 @@ def test_a_planted_handler_or_script_is_refused_in_chromium(browser, built_site,
         context, tab = open_tab(browser, base, "desktop")
         context.add_init_script(LISTEN)
         try:
-            for url in pages + ["404.html"]:
+            for url in [*pages, "404.html"]:
                 tab.page.goto(base + url, wait_until="load")
                 tab.page.locator("#p-hover").hover()
                 tab.page.locator("#p-link").click()

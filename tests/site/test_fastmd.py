@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.config import load_config
 
-from conftest import REPO
 from sunledger.site.fastmd import FastMarkdown
+
+from conftest import REPO
 
 CONFIG = load_config(str(REPO / "mkdocs.yml"))
 FAST = FastMarkdown.from_config(CONFIG)

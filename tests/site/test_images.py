@@ -67,7 +67,7 @@ def _pdf_with_metadata(path) -> None:
     xmp.set_data(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>wangjianguo</dc:creator></x:xmpmeta>')
     xmp[NameObject("/Type")] = NameObject("/Metadata")
     xmp[NameObject("/Subtype")] = NameObject("/XML")
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)  # noqa: SLF001
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
     with open(path, "wb") as f:
         writer.write(f)
 
@@ -143,12 +143,12 @@ def _active_pdf(path) -> None:
     w.add_blank_page(200, 100)
     w.add_blank_page(200, 100)
     w.add_open_action(JavaScript("app.alert('pwned-names')"))  # document-level /Names /JavaScript
-    w._root_object[NameObject("/OpenAction")] = w._add_object(action("/JavaScript", JS="app.alert('pwned-open')"))  # noqa: SLF001
+    w._root_object[NameObject("/OpenAction")] = w._add_object(action("/JavaScript", JS="app.alert('pwned-open')"))
     w.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): action("/Launch", F="calc.exe")})
     w.add_annotation(0, Link(rect=(10, 10, 50, 30), url="https://example.org/"))
     w.pages[0]["/Annots"][0].get_object()[NameObject("/A")] = action("/JavaScript", JS="app.alert('pwned-link')")
     w.add_attachment("evil.exe", b"MZ pwned")
-    w._root_object[NameObject("/AcroForm")] = DictionaryObject(  # noqa: SLF001
+    w._root_object[NameObject("/AcroForm")] = DictionaryObject(
         {NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): TextStringObject("<xdp>pwned</xdp>")})
     with open(path, "wb") as f:
         w.write(f)

@@ -109,9 +109,10 @@ def test_project_view(loaded):
 def test_partner_dues_are_what_sl201_holds_payments_to(district):
     """A contract without a rate takes the district's merchant_rate; a half fen rounds up.
     The partner page's dues and the rule SL201 come from one function (ledger/shares.py)."""
-    from conftest import MERCHANT
     from sunledger.district import load_district
     from sunledger.views.partner import partner_view
+
+    from conftest import MERCHANT
 
     district.write_yaml("content/funds/Test/partners.yml", [{**MERCHANT, "contract": {"start": "2024-01", "end": "2024-02"}}])
     district.ledger("""\

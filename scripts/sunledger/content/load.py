@@ -385,7 +385,7 @@ def _load(root: Path, codes: frozenset[str] | None, files: list[Path]) -> Conten
                 if node.id in node_lines:
                     errors.append(error(src, "SL704", f"节点编号 {node.id} 重复"))
                 node_lines[node.id] = src
-            for i, node in enumerate(district.nodes):
+            for node in district.nodes:
                 if node.parent is not None and node.parent not in node_lines:
                     errors.append(error(node_lines[node.id], "SL703", f"节点 {node.id} 的上级 {node.parent} 不存在"))
 

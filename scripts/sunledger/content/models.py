@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from decimal import Decimal
 from typing import Literal
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..config import ACCOUNT_COMPONENT
 from ..periods import MONTH_PATTERN
+
 ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 
 Level = Literal["district", "street", "community", "compound"]
@@ -196,7 +198,7 @@ class Project(_Model):
             ("评单", self.rating.date if self.rating else None),
         ]
         known = [(n, d) for n, d in dates if d is not None]
-        for (n1, d1), (n2, d2) in zip(known, known[1:]):
+        for (n1, d1), (n2, d2) in itertools.pairwise(known):
             if d2 < d1:
                 raise ValueError(f"{n2}日期 {d2} 早于{n1}日期 {d1}")
         return self

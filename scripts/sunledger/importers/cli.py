@@ -23,10 +23,10 @@ from ..content.load import load_content
 from ..ledger.load import load
 from ..ledger.seal import sealed_months
 from . import importers_for, read_statement
+from . import statement as st
 from .base import FLAG, SetupError, fresh, fund_target
 from .reconcile import as_json, reconcile, render
 from .sealed import proposed_open, relocate
-from . import statement as st
 from .statement import KIND_ZH, Statement
 from .table import StatementError
 

@@ -114,9 +114,7 @@ def opening_of(fc, txns: list[data.Transaction], classify: Classifier):
     brought: dict[str, Decimal] = defaultdict(Decimal)  # source -> what it brought in before
     for txn in txns:
         for part in movement(classify, txn).parts:
-            if part.kind == RECEIVED and part.source is not None:
-                brought[part.source] += part.amount
-            elif part.kind == OPENING and part.source is not None and part.amount > 0:
+            if (part.kind == RECEIVED and part.source is not None) or (part.kind == OPENING and part.source is not None and part.amount > 0):
                 brought[part.source] += part.amount
         for p in txn.postings:
             role = classify(p.account)

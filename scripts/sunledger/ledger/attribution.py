@@ -37,7 +37,7 @@ def split(amount: Decimal, plan: dict[str, Decimal]) -> list[tuple[str, Decimal]
     floors = [(name, r.quantize(FEN, rounding=ROUND_DOWN)) for name, r in raw]
     left = int((amount - sum(f for _, f in floors)) / FEN)
     order = sorted(range(len(raw)), key=lambda i: (-(raw[i][1] - floors[i][1]), i))
-    extra = {i: FEN for i in order[:left]}
+    extra = dict.fromkeys(order[:left], FEN)
     return [(name, sign * (f + extra.get(i, Decimal(0)))) for i, (name, f) in enumerate(floors) if f + extra.get(i, 0)]
 
 

@@ -26,7 +26,9 @@ def limits_of(path: Path | str) -> Limits:
     root = find_root(path)
     if root is None:
         return Limits()
-    from ..content.load import load_config  # noqa: PLC0415 - content imports nothing of ledger; kept lazy for the plugins' import time
+    from ..content.load import (
+        load_config,
+    )
 
     return load_config(root)[0].limits  # its own errors are the content rule's to report
 
@@ -47,7 +49,7 @@ def load(path: Path):
     top = scanned.files[0]
     LOADING.add(top)
     try:
-        entries, errors, options_map = loader._load([(top, True)], None, None, None)  # noqa: SLF001 - the uncached public load
+        entries, errors, options_map = loader._load([(top, True)], None, None, None)
     finally:
         LOADING.discard(top)
     # beancount's own "<load>:0" texts for what the scan reported at the include line

@@ -45,7 +45,7 @@ def check(entries: list, ctx: Ctx) -> list:
         payee = txn.payee
         if not payee or privacy.shows_name(payee, ctx.config.group_words, bool(txn.meta.get("consent"))):
             continue
-        for p, role in ctx.roles(txn):
+        for _p, role in ctx.roles(txn):
             if role is not None and role.kind == INCOME and role.source is not None and role.source.personal:
                 errors.append(
                     error(where(txn), "SL504", f"居民捐赠人姓名未打码：应写成“{privacy.mask_name(payee)}”，或用 consent: 记录本人同意公开", txn)

@@ -69,7 +69,7 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
     limit = ctx.config.receipt_threshold
     out = []
     for txn in ctx.txns:
-        total, role = _expense_total(ctx, txn)
+        total, _role = _expense_total(ctx, txn)
         if total is not None and total > limit and not has_receipt(txn, linked) and not history_of(ctx.classify, txn):
             out.append(warning(where(txn), "W802", f"支出 {total:,.2f} 元超过 {limit:,.2f} 元，未附凭证（receipt:）", txn))
     return out

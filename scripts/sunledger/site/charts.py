@@ -60,7 +60,7 @@ def balance_chart(series: Sequence[tuple[str, Decimal]], title: str = "每月月
         return ""
     height, left, right, top, bottom = 200.0, 44.0, 8.0, 12.0, 28.0
     values = [float(v) for _, v in series]
-    lo, hi = min(0.0, min(values)), max(0.0, max(values))
+    lo, hi = min(0.0, *values), max(0.0, *values)
     step = _nice_step(hi - lo)
     lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
     pw, ph = WIDTH - left - right, height - top - bottom
@@ -81,7 +81,7 @@ def balance_chart(series: Sequence[tuple[str, Decimal]], title: str = "每月月
         tick += step
     every = max(1, math.ceil(n / 5))
     for i, (month, _) in enumerate(series):
-        if i % every == 0 or i == n - 1 and n - 1 - (n - 1) // every * every >= every / 2:
+        if i % every == 0 or (i == n - 1 and n - 1 - (n - 1) // every * every >= every / 2):
             body.append(
                 f'<text class="sl-axis" x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">{_month_label(month)}</text>'
             )
@@ -160,7 +160,7 @@ def flow_chart(
     for (_, pid), amount in flows.items():
         per_project[pid] = per_project.get(pid, Decimal(0)) + amount
     ranked = sorted(per_project, key=lambda p: (-per_project[p], p))
-    shown = ranked[:top] if len(ranked) <= top + 1 else ranked[:top]
+    shown = ranked if len(ranked) <= top + 1 else ranked[:top]  # one project more is shown, not folded into 其他
     other = "其他项目"
 
     def target(pid: str) -> str:

@@ -48,7 +48,7 @@ class FastMarkdown:
         known = {"slugify", "separator", "permalink_title", "permalink_class"}
         if not permalink or set(toc) - known or not isinstance(permalink, (bool, str)):
             return None
-        from markdown.extensions.toc import slugify as default_slugify  # noqa: PLC0415
+        from markdown.extensions.toc import slugify as default_slugify
 
         return cls(toc.get("slugify", default_slugify), toc.get("separator", "-"), permalink,
                    toc.get("permalink_title", "Permanent link"), toc.get("permalink_class", "headerlink"))

@@ -159,7 +159,7 @@ def is_image(data: bytes) -> bool:
         with Image.open(io.BytesIO(data), formats=PILLOW_FORMATS) as img:
             img.verify()
         return True
-    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a file that is not an image
+    except Exception:
         return False
 
 

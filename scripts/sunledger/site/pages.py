@@ -75,7 +75,7 @@ class Page:
     blocks: list[str] = field(default_factory=list)  # the HTML blocks, put back by `unstash`
 
 
-TOKEN = "SLBLOCK{:05d}"
+TOKEN = "SLBLOCK{:05d}"  # noqa: S105 - a placeholder, not a password
 _TOKEN_P = re.compile(r"<p>SLBLOCK(\d{5})</p>")
 
 
@@ -136,8 +136,7 @@ def _stars(score: Decimal) -> str:
 
 
 def _num(value: Decimal) -> str:
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    return text
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
 
 
 def environment() -> jinja2.Environment:
@@ -290,7 +289,7 @@ class Portal:
         yield self.project_list()
         yield self.partner_list()
         for code in self.order:
-            for i, n in enumerate(self.notices[code]):
+            for i, _n in enumerate(self.notices[code]):
                 yield self.notice(code, i)
         for pid in self.projects:
             yield self.project(pid)

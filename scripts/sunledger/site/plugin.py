@@ -177,10 +177,10 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         beancount entries (hundreds of MB at 100k transactions) need not be
         held beside them.
         """
-        from ..rules import context  # noqa: PLC0415
+        from ..rules import context
 
         self.district = None
-        context._LAST[:] = [None, -1, None]  # noqa: SLF001 - the rules' per-load cache holds the entries
+        context._LAST[:] = [None, -1, None]
         gc.collect()
 
     def _add(self, files: Files, file: File) -> None:
@@ -360,7 +360,7 @@ def _rendered(content: str, tokens: list[dict], title: str | None):
     def render(page, config, files) -> None:
         page.content = content
         page.toc = get_toc(tokens)
-        page._title_from_render = title  # noqa: SLF001 - as Page.render does
+        page._title_from_render = title
         page.present_anchor_ids = {t["id"] for t in _flat(tokens)}
         page.links_to_anchors = {}
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from html import escape
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 
 from ..content.models import LEVEL_NAMES
