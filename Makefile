@@ -3,6 +3,7 @@
 #   make check   检查全区账本和资料（sunledger check）
 #   make site    检查通过后构建网站，site 链接一步换到新构建；失败时 site 不变
 #   make test    运行测试
+#   make lint    代码检查（ruff、mypy）
 #   make bench   运行基准测试（检查 vs bean-check）
 #   make bench-site  网站构建基准（vs 普通 Material；ARGS="--funds 20 --transactions 10000" 快速）
 #   make fava    只读打开 Fava（http://127.0.0.1:5000）
@@ -18,7 +19,7 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: help setup check site test bench fava codes
 
 help:
-	@sed -n '2,10s/^# \{0,1\}//p' Makefile
+	@sed -n '2,11s/^# \{0,1\}//p' Makefile
 
 setup: $(STAMP)
 
@@ -38,6 +39,12 @@ site: setup
 
 test: setup
 	$(BIN)/pytest
+
+# ruff (rule set and explained ignores in pyproject.toml) and mypy on the package
+.PHONY: lint
+lint: setup
+	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python scripts/bench.py

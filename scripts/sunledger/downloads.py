@@ -22,7 +22,7 @@ import xlsxwriter
 
 from .content.models import LEVEL_NAMES
 from .district import District
-from .ledger.movements import KINDS, movement
+from .ledger.movements import KINDS, Part, movement
 from .views.common import ZERO, line_of
 from .views.project import all_project_views
 
@@ -110,7 +110,7 @@ def fund_rows(district: District, code: str) -> list[Row]:
     rows = []
     for txn in district.books[code].txns:
         line = line_of(district, txn)
-        parts = [p for p in movement(district.classify, txn).parts if p.amount] or [None]
+        parts: list[Part | None] = [p for p in movement(district.classify, txn).parts if p.amount] or [None]
         for part in parts:
             rows.append(
                 Row(
@@ -161,12 +161,12 @@ def _csv(header: Iterable[str], kinds: Iterable[str], rows: Iterable[Iterable[st
     return ("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8")
 
 
-KINDS = tuple(c[2] for c in COLUMNS)
+TEXT_COLUMNS = tuple(c[2] for c in COLUMNS)  # which columns are text (defused), in column order
 
 
 def transactions_csv(rows: list[Row]) -> bytes:
     """For residents: Chinese headers, UTF-8 with BOM (Excel on Chinese Windows), CRLF."""
-    return _csv(HEADERS, KINDS, (r.texts() for r in rows), bom=True)
+    return _csv(HEADERS, TEXT_COLUMNS, (r.texts() for r in rows), bom=True)
 
 
 # --- XLSX --------------------------------------------------------------------
@@ -244,7 +244,7 @@ BUDGET_COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
 
 
 def _budget_rows(district: District, code: str) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     views = all_project_views(district, code)
     for pid in sorted(views):
         v = views[pid]
@@ -286,7 +286,7 @@ def datapackage(district: District, code: str, rows: list[Row]) -> dict[str, byt
     and the package's `fiscalPeriod`, `countryCode` and `granularity`."""
     fc = district.books[code].fc
     fund = fc.fund
-    tx_body = _csv(FIELDS, KINDS, (r.texts() for r in rows), bom=False)
+    tx_body = _csv(FIELDS, TEXT_COLUMNS, (r.texts() for r in rows), bom=False)
     budgets = _budget_rows(district, code)
     bu_body = _csv((c[0] for c in BUDGET_COLUMNS), (c[2] for c in BUDGET_COLUMNS), budgets, bom=False)
     currency = {

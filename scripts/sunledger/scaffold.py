@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,7 +164,7 @@ def fund_files(root: Path, fund: NewFund, config: Config) -> dict[str, str]:
     return {**files, **with_funds_include(root)}
 
 
-def write(root: Path, files: dict[str, str | bytes], replace: frozenset[str] = frozenset({"ledger/main.beancount"})) -> list[Path]:
+def write(root: Path, files: Mapping[str, str | bytes], replace: frozenset[str] = frozenset({"ledger/main.beancount"})) -> list[Path]:
     """Write every file; refuses, before writing anything, if one of them exists (but those in `replace`)."""
     paths = [root / rel for rel in files]
     existing = [p for rel, p in zip(files, paths) if p.exists() and rel not in replace]

@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from beancount.parser import parser
@@ -351,6 +352,7 @@ class FundSim:
         """Petty cash taken from the bank at a month's end (after its last payment) and paid back
         first thing next month: a transfer between the fund's own accounts, so the month closes
         with money outside the bank and neither income nor spending moves."""
+        assert self.cash_rng is not None  # called only for funds with a cash box
         amount = min(self.bank, self.cash_rng.randint(5, 30) * 10000)
         if amount < 10000:
             return False
@@ -503,14 +505,14 @@ class FundSim:
         candidates = [p for p in self.active if p.started is not None and p.started <= d]
         rng.shuffle(candidates)
         if len(self.active) < 2 or rng.random() < 0.1:
-            p = self.new_project(d)
-            if p is not None and p.directed:
-                amount = p.budget * rng.randint(5, 10) // 10
-                self._income(out, d, "Enterprise", amount, rng.choice(self.companies), f"定向捐赠：{p.title}",
-                             {"purpose": q(p.id)}, purpose=p.id)
+            new = self.new_project(d)
+            if new is not None and new.directed:
+                amount = new.budget * rng.randint(5, 10) // 10
+                self._income(out, d, "Enterprise", amount, rng.choice(self.companies), f"定向捐赠：{new.title}",
+                             {"purpose": q(new.id)}, purpose=new.id)
                 return True
-            if p is not None:
-                candidates.insert(0, p)
+            if new is not None:
+                candidates.insert(0, new)
         for p in candidates[:4]:
             src = None
             if not p.directed and rng.random() < 0.12:
@@ -558,7 +560,7 @@ class FundSim:
         for i in range(self.p.first, len(months)):
             m = months[i]
             ndays = month_end(m).day
-            events = [(rng.randint(25, min(28, ndays)), 0, partner) for partner in due.get(i, ())]
+            events: list[tuple[int, int, Any]] = [(rng.randint(25, min(28, ndays)), 0, partner) for partner in due.get(i, ())]
             free = slots[i] - len(events)
             days = [rng.randint(1, ndays) for _ in range(free)]
             if i == self.p.first and self.p.opening and days:
@@ -610,6 +612,7 @@ class FundSim:
             start = p.started if p.last is not None else p.approved
             limit = min(p.completed or today, today)
             r = start
+            assert r is not None  # approved projects have a start
             while True:
                 r = add_months(r, every) - dt.timedelta(days=rng.randint(0, 10))
                 if r > limit:
@@ -704,7 +707,7 @@ def fund_yaml(f: FundPlan, opened: dt.date, annual: list[tuple[int, dt.date]]) -
 
 def plan_district(funds: int, transactions: int, months: int, rng: random.Random):
     streets = max(1, math.ceil(funds / 10))
-    nodes = [("D01", "晴川区", "district", None)]
+    nodes: list[tuple[str, str, str, str | None]] = [("D01", "晴川区", "district", None)]
     street_ids = []
     for s in range(streets):
         sid = f"S{s + 1:02d}"

@@ -54,8 +54,8 @@ class AuditReport(FavaExtensionBase):
     def district(self) -> District | None:
         entries = self.ledger.all_entries
         if self._built_from is not entries:
-            self._district = district_from_entries(
-                entries, self.ledger.load_errors, self.ledger.options, as_of=dt.date.today()
+            self._district = district_from_entries(  # Fava types them as Sequence/TypedDict; the loader's lists and dict
+                entries, self.ledger.load_errors, self.ledger.options, as_of=dt.date.today()  # type: ignore[arg-type]
             )
             self._built_from = entries
         return self._district

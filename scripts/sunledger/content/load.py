@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ _PYDANTIC_ZH = {
 }
 
 
-def describe(err: dict[str, Any]) -> str:
+def describe(err: Mapping[str, Any]) -> str:
     where = ".".join(str(p) for p in err["loc"]) or "（整个文件）"
     kind = err["type"]
     if kind == "value_error":

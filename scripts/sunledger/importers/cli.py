@@ -211,7 +211,7 @@ def reconcile_main(argv: list[str] | None = None) -> int:
         print(f"sunledger: {exc}", file=sys.stderr)
         return 2
     status = 0
-    reports = []
+    reports: list = []
     for path in files:
         importer = next((imp for imp in importers_for(target, entries) if imp.identify(str(path))), None)
         try:

@@ -78,9 +78,10 @@ class Wallet:
                     return self.card_note
                 sign = -1
             else:
-                sign = neutral_sign("".join(st.cell(row, cols, c) for c in self.neutral_from))
-                if sign is None:
+                neutral = neutral_sign("".join(st.cell(row, cols, c) for c in self.neutral_from))
+                if neutral is None:
                     return self.neutral_note(summary, category)
+                sign = neutral
             person = st.cell(row, cols, "payee")
             text = category if self.category_for_blank_summary and summary in ("", "/") else summary
             return Line(

@@ -69,7 +69,7 @@ def rename_keys(entries: list, classify: Classifier) -> None:
         if not keys:
             continue
         postings = [p._replace(meta=_renamed(p.meta, keys)) for p in e.postings]
-        entries[i] = e._replace(meta={**_renamed(e.meta, keys), MARK: True}, postings=postings)
+        entries[i] = e._replace(meta={**(_renamed(e.meta, keys) or {}), MARK: True}, postings=postings)
 
 
 def history_of(classify: Classifier, txn: data.Transaction) -> bool:
@@ -119,7 +119,7 @@ def opening_of(fc, txns: list[data.Transaction], classify: Classifier):
         for p in txn.postings:
             role = classify(p.account)
             if role is not None and role.kind in (BANK, ASSET, LIABILITY) and (w := weight(p)) is not None:
-                held[(p.account, w.currency)] += w.number
+                held[(p.account, w.currency)] += w.number or 0
     held = {k: v for k, v in held.items() if v}
     total = sum(held.values(), ZERO)
     fund = fc.fund

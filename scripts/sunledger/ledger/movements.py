@@ -71,6 +71,14 @@ def meta(txn: data.Transaction, posting: data.Posting, key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def units(posting: data.Posting) -> Decimal:
+    """The posting's number of units. Beancount types it Optional for input not yet booked;
+    after the loader's booking every posting has one."""
+    assert posting.units is not None, posting
+    assert posting.units.number is not None, posting
+    return posting.units.number
+
+
 def weight(posting: data.Posting) -> data.Amount | None:
     """What a posting is worth to the fund: its amount, or for goods held at cost (cards
     bought for aid, `2 LYK {100.00 CNY}`, booked FIFO) what they cost."""
@@ -93,6 +101,7 @@ def movement(classify: Classifier, txn: data.Transaction) -> Movement:
             continue
         fund = fund or role.code
         number = worth.number
+        assert number is not None  # booked: see units()
         if role.kind in (BANK, ASSET):
             money += number
             if role.kind == BANK:

@@ -26,6 +26,8 @@ from typing import Any
 
 from beancount.core import data
 
+from .movements import units
+
 SEAL = "sunledger-seal"
 ENTRIES_KEY = "entries"  # the seal's metadata: per-entry digests
 _SKIP_META = ("filename", "lineno")
@@ -56,7 +58,7 @@ def canonical(entry: data.Directive) -> str:
             "|".join((p.account, _value(p.units), _value(p.cost), _value(p.price), str(p.flag), _meta(p.meta)))
             for p in entry.postings
         )
-        return "|".join((kind, str(entry.date), entry.flag, repr(entry.payee), repr(entry.narration), _value(entry.tags), _value(entry.links), _meta(entry.meta), postings))
+        return "|".join((kind, str(entry.date), str(entry.flag), repr(entry.payee), repr(entry.narration), _value(entry.tags), _value(entry.links), _meta(entry.meta), postings))
     fields = [f"{name}={_value(getattr(entry, name))}" for name in entry._fields if name != "meta"]
     return "|".join((kind, *fields, _meta(entry.meta)))
 
@@ -69,7 +71,7 @@ def accounts_of(entry: data.Directive) -> Iterable[str]:
 
 
 def month_entries(entries: Iterable[data.Directive], belongs: Callable[[str], bool], month: str) -> list[data.Directive]:
-    out = []
+    out: list[data.Directive] = []
     for e in entries:
         if isinstance(e, data.Custom) or (isinstance(e, data.Transaction) and e.flag == "P"):
             continue
@@ -135,7 +137,7 @@ def changes(sealed: str, entries: Iterable[data.Directive]) -> Changes:
 
 def sealed_months(entries: Iterable[data.Directive], code: str) -> dict[str, data.Custom]:
     """The fund's seals by month ("YYYY-MM"), from well-formed seal entries."""
-    out = {}
+    out: dict[str, data.Custom] = {}
     for e in entries:
         if isinstance(e, data.Custom) and e.type == SEAL and len(e.values) == 3:
             values = [v.value for v in e.values]
@@ -174,7 +176,7 @@ def corrected_entries(correction: data.Transaction, month_txns: Iterable[data.Tr
         value = (p.meta or {}).get("project") or txn.meta.get("project")
         return str(value) if value else None
 
-    reversed_ = [(p.account, -p.units.number, project(correction, p)) for p in correction.postings if p.units is not None]
+    reversed_ = [(p.account, -units(p), project(correction, p)) for p in correction.postings if p.units is not None]
     candidates = [t for t in month_txns if t is not correction]
 
     def matching(exact: bool) -> list[data.Transaction]:
@@ -185,7 +187,7 @@ def corrected_entries(correction: data.Transaction, month_txns: Iterable[data.Tr
                     continue
                 for account, amount, pid in reversed_:
                     same_place = p.account == account and project(t, p) == pid
-                    if same_place and (p.units.number == amount if exact else (p.units.number > 0) == (amount > 0)):
+                    if same_place and (units(p) == amount if exact else (units(p) > 0) == (amount > 0)):
                         out.append(t)
                         break
                 else:

@@ -37,6 +37,7 @@ def check(entries: list, ctx: Ctx) -> list:
         if isinstance(e, data.Balance) and _bank(ctx, e.account):
             # beancount lets a balance pass within ±0.01; a fund's books must match to the fen
             held = sum((v for a, v in balance.items() if a == e.account or a.startswith(e.account + ":")), Decimal(0))
+            assert e.amount.number is not None  # a balance always states its amount
             diff = e.amount.number - held
             if diff and abs(diff) <= Decimal("0.01"):
                 errors.append(error(where(e), "SL304", f"余额断言 {e.amount.number:,.2f} 元与账面 {held:,.2f} 元相差 {diff:+.2f} 元；须与银行对账单分毫不差", e))
@@ -96,7 +97,9 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
                 asserted[e.account].add(month_of(e.date - dt.timedelta(days=1)))
     out = []
     for account, (start, opened) in sorted(first.items()):
-        fund = ctx.classify(account).fund.fund
+        role = ctx.classify(account)
+        assert role is not None  # a bank account is one of a fund's
+        fund = role.fund.fund
         stop = month_of(last[fund.code])
         start = max(start, fund.cutover or start)  # adopted books assert from their cut-over on
         for month in months(month_of(start), stop)[:-1]:

@@ -91,9 +91,8 @@ def differences(main: Lines, other: Lines, *, top: bool) -> list[tuple[int, str]
         mine = [(module, config) for module, config, _ in other.plugins]
         wanted = [(module, config) for module, config, _ in main.plugins]
         if mine != wanted:
-            line = next((ln for (module, config, ln), want in zip(other.plugins, wanted) if (module, config) != want), None)
-            if line is None:
-                line = other.plugins[-1][2] if other.plugins else 1
+            found = next((ln for (module, config, ln), want in zip(other.plugins, wanted) if (module, config) != want), None)
+            line = found if found is not None else (other.plugins[-1][2] if other.plugins else 1)
             missing = [m for m, _ in wanted if m not in {x for x, _ in mine}]
             extra = [m for m, _ in mine if m not in {x for x, _ in wanted}]
             detail = "；".join(p for p in (

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ..errors import error
 from ..ledger.accounts import EXPENSE
 from ..ledger.adopted import history_of
+from ..ledger.movements import units
 from .context import Ctx, at, project_of, rule
 
 
@@ -36,7 +37,7 @@ def check(entries: list, ctx: Ctx) -> list:
                 errors.append(
                     error(here, "SL104", f"支出日期 {txn.date} 早于项目 {pid} 的批准日期 {project.approved.date}", txn)
                 )
-            spent[pid] += p.units.number
+            spent[pid] += units(p)
             if spent[pid] > project.budget and pid not in over:
                 over.add(pid)
                 errors.append(

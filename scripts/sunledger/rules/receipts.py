@@ -18,6 +18,7 @@ from .. import media
 from ..errors import error, warning
 from ..ledger.accounts import EXPENSE
 from ..ledger.adopted import history_of
+from ..ledger.movements import units
 from .context import Ctx, context, key_line, rule, where
 
 
@@ -29,7 +30,7 @@ def _expense_total(ctx: Ctx, txn: data.Transaction):
     total, role_seen = None, None
     for p, role in ctx.roles(txn):
         if role is not None and role.kind == EXPENSE and p.units is not None:
-            total = (total or 0) + p.units.number
+            total = (total or 0) + units(p)
             role_seen = role
     return total, role_seen
 

@@ -54,7 +54,7 @@ def check(entries: list, ctx: Ctx) -> list:
         if isinstance(e, data.Custom) or (isinstance(e, data.Transaction) and e.flag == "P"):
             continue
         month = f"{e.date.year:04d}-{e.date.month:02d}"
-        accounts = [p.account for p in e.postings] if isinstance(e, data.Transaction) else [getattr(e, "account", None)]
+        accounts: list = [p.account for p in e.postings] if isinstance(e, data.Transaction) else [getattr(e, "account", None)]
         for account in accounts:
             role = ctx.classify(account) if isinstance(account, str) else None
             if role is not None and role.code in codes and (role.code, month) in wanted:

@@ -195,7 +195,7 @@ def flow_chart(
     body = []
     for src in sources:
         for tgt in targets:
-            amount = merged.get((src, tgt))
+            amount = merged.get((src, tgt), Decimal(0))
             if not amount:
                 continue
             h = max(float(amount) * scale, 1.0)

@@ -111,7 +111,8 @@ def _make_inert(page: DictionaryObject) -> None:
     if "/Annots" not in page:
         return
     kept = ArrayObject()
-    for ref in page["/Annots"].get_object() or []:
+    annots = page["/Annots"].get_object()
+    for ref in annots if isinstance(annots, ArrayObject) else []:
         annot = ref.get_object()
         if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") in _PDF_ACTIVE_ANNOTS:
             continue
@@ -185,7 +186,7 @@ def refused(rel: str, path: Path) -> str | None:
 def pdf_metadata(data: bytes) -> list[str]:
     try:
         reader = PdfReader(io.BytesIO(data))
-        info = reader.metadata or {}
+        info: dict = reader.metadata or {}
         found = sorted(k.lstrip("/") for k, v in info.items() if k != "/Producer" and str(v).strip())
         # the catalog's or a page's XMP stream, without parsing it (a malformed one must not hide)
         if "/Metadata" in reader.root_object or any("/Metadata" in page for page in reader.pages):

@@ -259,6 +259,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         try:
             data = images.cleaned(path)
         except images.Refused as exc:
+            assert self.root is not None  # set in on_config
             shown = _relative(path, self.root) or str(path)
             text = (f"{what} {shown} 不能公开：{exc}。网站只公开 JPEG、PNG、WebP、GIF、TIFF 图片和 PDF"
                     "（SVG、HTML 等文件可能带脚本）；请导出为 PDF 或拍照后再附上")
@@ -359,7 +360,7 @@ def _rendered(content: str, tokens: list[dict], title: str | None):
 
     def render(page, config, files) -> None:
         page.content = content
-        page.toc = get_toc(tokens)
+        page.toc = get_toc(tokens)  # type: ignore[arg-type]  # the tokens fastmd made, of toc's own shape
         page._title_from_render = title
         page.present_anchor_ids = {t["id"] for t in _flat(tokens)}
         page.links_to_anchors = {}

@@ -110,8 +110,8 @@ def scan_bytes(rel: str, data: bytes, names: Iterable[str]) -> list[str]:
         for name in names:
             if name in text:
                 out.append(f"{shown}: " + said("SL504", f"出现未打码的居民捐款人姓名（{name[0]}{'*' * (len(name) - 1)}）"))
-        if rel.endswith((".html", ".css")) and (found := _external(text)):
-            out.append(f"{shown}: 页面会从外部网站加载资源：{found[:80]}")
+        if rel.endswith((".html", ".css")) and (fetched := _external(text)):
+            out.append(f"{shown}: 页面会从外部网站加载资源：{fetched[:80]}")
     return out
 
 
@@ -130,10 +130,10 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
         if found := images.refused(rel, path):  # SVG, HTML or script where no page is, an active PDF
             problems.append(found)
         if images.is_raster(rel) or images.is_pdf(rel):
-            found = images.metadata(rel, path.read_bytes())
-            if found:
+            kept = images.metadata(rel, path.read_bytes())
+            if kept:
                 kind = "PDF" if images.is_pdf(rel) else "图片"
-                problems.append(f"{_masked_path(rel)}: " + said("SL505", f"{kind}带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息"))
+                problems.append(f"{_masked_path(rel)}: " + said("SL505", f"{kind}带有元数据（{'、'.join(kept)}），可能暴露拍摄位置或个人信息"))
             continue
         if not _is_text(rel):
             continue

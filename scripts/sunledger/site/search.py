@@ -49,7 +49,7 @@ def _entry(location: str, title: str, parts: Iterable[str]) -> dict:
     """One index entry. Material shows an entry's title and text as HTML (as its own index holds
     them: the HTML of headings and paragraphs), so names and needs go in escaped."""
     text = " · ".join(p for p in parts if p)
-    entry = {"location": location, "title": segment(escape(title)), "text": segment(escape(text))}
+    entry: dict[str, str | int] = {"location": location, "title": segment(escape(title)), "text": segment(escape(text))}
     boost = BOOST.get(location.split("/", 1)[0])
     if boost:
         entry["boost"] = boost

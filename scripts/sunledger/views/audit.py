@@ -21,7 +21,7 @@ from ..errors import Problem
 from ..ledger import deadlines
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.attribution import Flow
-from ..ledger.movements import SPENT, meta, movement
+from ..ledger.movements import SPENT, meta, movement, units
 from ..ledger.shares import share_rate
 from ..periods import Period, first_day, month_end, month_of
 from .common import ZERO, line_of
@@ -61,7 +61,7 @@ def _expense(district: District, txn: data.Transaction) -> Decimal | None:
     for p in txn.postings:
         role = district.classify(p.account)
         if role is not None and role.kind == EXPENSE and p.units is not None:
-            total = (total or ZERO) + p.units.number
+            total = (total or ZERO) + units(p)
     return total
 
 
@@ -79,7 +79,7 @@ def _project_spending(
             if role is not None and role.kind == EXPENSE and p.units is not None:
                 pid = (p.meta or {}).get("project") or txn.meta.get("project")
                 if pid:
-                    amounts[str(pid)] += p.units.number
+                    amounts[str(pid)] += units(p)
         for pid, amount in amounts.items():
             out[pid].append((txn, amount))
     return out
@@ -111,16 +111,17 @@ def _rule_findings(district: District, books: FundBooks, period: Period) -> list
     located = _located(books)
     spending = _project_spending(district, books, period.stop)
     last_bank: dict[tuple[str, str], data.Transaction] = {}  # (account, month) -> its last transaction
-    for txn in books.txns:
-        for p in txn.postings:
+    for booked in books.txns:
+        for p in booked.postings:
             role = district.classify(p.account)
             if role is not None and role.kind == BANK:
-                last_bank[(p.account, month_of(txn.date))] = txn
+                last_bank[(p.account, month_of(booked.date))] = booked
     over: dict[str, Finding] = {}
     out = []
     for problem in district.problems:
         text = problem.message.split(" ", 1)[-1]
-        txn, posting = located.get((problem.filename, problem.lineno), (None, None))
+        found = located.get((problem.filename, problem.lineno))
+        txn, posting = found if found is not None else (None, None)
         if problem.code == "W802" and txn is not None and txn.date in period:
             line = line_of(district, txn)
             what = f"{line.payee}：{line.narration}" if line.payee else line.narration
@@ -206,7 +207,7 @@ def exceptions(district: District, code: str, start: str, end: str, as_of: dt.da
         if txn.meta.get("corrects") is not None:
             text = f"{what}：冲正 {txn.meta['corrects']}，原因：{txn.meta.get('reason', '（未注明）')}"
             moved = line.amount or sum(
-                (p.units.number for p in txn.postings if p.units is not None and p.units.number > 0), ZERO
+                (units(p) for p in txn.postings if p.units is not None and units(p) > 0), ZERO
             )
             out.append(_finding("冲正", txn.date, text, moved, txn))
     out.extend(_rule_findings(district, books, period))

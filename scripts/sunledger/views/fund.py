@@ -59,7 +59,9 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
     fund = books.fc.fund
     if year is None and district.last_date is not None:
         year = (books.txns[-1].date if books.txns else district.last_date).year
-    income, year_income, opening = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    income: dict[str, Decimal] = defaultdict(Decimal)
+    year_income: dict[str, Decimal] = defaultdict(Decimal)
+    opening: dict[str, Decimal] = defaultdict(Decimal)
     fund_income, fund_spending = district.attribution.of_fund(code)
     for flow in fund_income:
         if flow.opening:
@@ -68,7 +70,9 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
         income[flow.source] += flow.amount
         if flow.txn.date.year == year:
             year_income[flow.source] += flow.amount
-    by_cat, year_cat, by_project = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    by_cat: dict[str, Decimal] = defaultdict(Decimal)
+    year_cat: dict[str, Decimal] = defaultdict(Decimal)
+    by_project: dict[str, Decimal] = defaultdict(Decimal)
     series, running, bank = [], ZERO, ZERO
     by_month: dict[str, Decimal] = defaultdict(Decimal)
     for txn in books.txns:
@@ -84,7 +88,8 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
                 year_cat[cat] += part.spent
             if part.project:
                 by_project[part.project] += part.spent
-    spent, flows = defaultdict(Decimal), defaultdict(Decimal)
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for flow in fund_spending:
         spent[flow.source] += flow.amount
         flows[(flow.source, flow.project or "")] += flow.amount

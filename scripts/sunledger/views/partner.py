@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..content.models import Partner, Project
 from ..district import District
 from ..ledger.accounts import INCOME
+from ..ledger.movements import units
 from ..ledger.shares import share_due, share_due_by, share_rate
 from ..periods import month_of, months
 from .common import ZERO, Line, line_of
@@ -52,7 +53,7 @@ def partner_view(district: District, code: str, partner_id: str) -> PartnerView:
                 if role.source is not None and role.source.merchant and txn.meta.get("period"):
                     revenue = txn.meta.get("revenue")
                     prev, _ = paid.get(str(txn.meta["period"]), (ZERO, None))
-                    paid[str(txn.meta["period"])] = (prev - p.units.number, Decimal(str(revenue)) if revenue is not None else None)
+                    paid[str(txn.meta["period"])] = (prev - units(p), Decimal(str(revenue)) if revenue is not None else None)
                 break
     view.projects = sorted((p for p in books.fc.projects.values() if p.partner == partner_id), key=lambda p: p.id)
     contract = partner.contract

@@ -10,6 +10,7 @@ from decimal import Decimal
 from ..content.models import Partner, Project
 from ..district import District
 from ..ledger.accounts import EXPENSE
+from ..ledger.movements import units
 from .common import ZERO, Line, line_of
 
 
@@ -42,7 +43,7 @@ def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
             role = district.classify(p.account)
             if role is not None and role.kind == EXPENSE and p.units is not None:
                 pid = str((p.meta or {}).get("project") or txn.meta.get("project"))
-                amounts[pid] = amounts.get(pid, ZERO) + p.units.number
+                amounts[pid] = amounts.get(pid, ZERO) + units(p)
         shown = None
         for pid, amount in amounts.items():
             if amount:
