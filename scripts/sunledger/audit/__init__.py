@@ -3,9 +3,10 @@
     2024-01-01 custom "fava-extension" "sunledger.audit"
 
 The district is built once per load from the entries Fava already holds
-(`views.audit.district_from_entries`); each request only picks a fund and a
-period (`?fund=Guangming&start=2025-01&end=2025-12`) and renders the pure
-view `views.audit.audit`.
+(`district.district_from_entries`: the books are not loaded a second time);
+each request only picks a fund and a period
+(`?fund=Guangming&start=2025-01&end=2025-12`) and renders the pure view
+`views.audit.audit`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 from fava.ext import FavaExtensionBase
 from flask import request
 
-from ..district import District
-from ..views.audit import KINDS, Audit, audit, default_period, district_from_entries
+from ..district import District, district_from_entries
+from ..views.audit import KINDS, Audit, audit, default_period
 
 _MONTH = re.compile(r"^(\d{4})-?(\d{1,2})?$")
 
