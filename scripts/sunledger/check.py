@@ -98,6 +98,8 @@ def _without_ledger(root: Path) -> frozenset[str]:
 
 
 def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[Problem]:
+    """Every problem of the district: its load's errors (the plugins run inside), the warnings,
+    and content/ problems; funds apart in `jobs` processes when main allows it (`loading`)."""
     result = whole_or_apart(root, functools.partial(_check, as_of=as_of), jobs)
     if not isinstance(result, Apart):
         return sorted({*_checked(result).problems, *(problem(e) for e in load_content(root).errors)})
