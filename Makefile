@@ -6,6 +6,7 @@
 #   make bench   运行基准测试（检查 vs bean-check）
 #   make bench-site  网站构建基准（vs 普通 Material；ARGS="--funds 20 --transactions 10000" 快速）
 #   make fava    只读打开 Fava（http://127.0.0.1:5000）
+#   make codes   由 scripts/sunledger/codes.yml 重写 DEVELOPING.md 和出纳指南的错误代码表
 
 SHELL := /bin/bash
 VENV  := .venv
@@ -14,10 +15,10 @@ STAMP := $(VENV)/.sunledger-setup
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup check site test bench fava
+.PHONY: help setup check site test bench fava codes
 
 help:
-	@sed -n '2,9s/^# \{0,1\}//p' Makefile
+	@sed -n '2,10s/^# \{0,1\}//p' Makefile
 
 setup: $(STAMP)
 
@@ -48,3 +49,7 @@ bench-site: setup
 
 fava: setup
 	$(BIN)/fava --read-only --host 127.0.0.1 ledger/main.beancount
+
+# The error-code tables of the docs, generated from the one table (tests/test_codes.py checks they are current).
+codes: setup
+	$(BIN)/python scripts/code_tables.py

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "content" / "guide" / "treasurer.md"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.M | re.S)
 FUND_FILE = re.compile(r"^; (ledger/funds/(\w+)/fund\.beancount)")
-SEAL_LINE = re.compile(r'^\S+ custom "sunledger-seal" "(\w+)" "([\d-]+)".*$', re.M)
+SEAL_LINE = re.compile(r'^\S+ custom "sunledger-seal" "(\w+)" "([\d-]+)".*$(?:\n[ \t]+\S.*$)*', re.M)  # with its metadata lines
 
 
 def blocks(lang: str) -> list[str]:

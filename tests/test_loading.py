@@ -83,7 +83,7 @@ def test_a_fund_whose_load_raises_is_lost_alone(tmp_path):
         a, b, c = each(_raise_in_b, paths, jobs)
         assert (a, c) == ("A", "C")
         assert b == Lost(paths[1], "ValueError: 坏了")
-        assert problem(b.error).line(tmp_path) == "B/fund.beancount:1: SL009 其他错误：基金 B 未能检查完：ValueError: 坏了"
+        assert problem(b.error).line(tmp_path) == "B/fund.beancount:1: SL009 其他错误：基金 B 未能检查完：ValueError: 坏了（sunledger explain SL009）"
 
 
 def test_a_fund_whose_worker_dies_is_one_error_at_its_file(district, tmp_path, monkeypatch):
@@ -100,7 +100,7 @@ def test_a_fund_whose_worker_dies_is_one_error_at_its_file(district, tmp_path, m
         path = district.root / "ledger" / ledger
         path.write_text(path.read_text(encoding="utf-8").replace(HEADER, HEADER + 'plugin "crashplugin"\n'), encoding="utf-8")
     crash = district.root / "ledger/funds/Crash/fund.beancount"
-    dead = "SL009 其他错误：基金 Crash 未能检查完：进程意外终止（信号 SIGKILL）"
+    dead = "SL009 其他错误：基金 Crash 未能检查完：进程意外终止（信号 SIGKILL）（sunledger explain SL009）"
 
     split = apart(district.root, str, 1)
     assert split is not None and list(split.funds) == fund_files(district.root)

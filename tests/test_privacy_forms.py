@@ -196,7 +196,7 @@ def test_the_scan_reads_inside_xlsx(tmp_path):
         (site / "downloads" / name).write_bytes(body)
     found = scan_site(site, set())
     for name in files:
-        assert f"downloads/{name}: SL501 含有手机号码（139******01）" in found, found
+        assert f"downloads/{name}: SL501 含有手机号码（139******01）（sunledger explain SL501）" in found, found
 
 
 def test_the_scan_refuses_a_number_in_a_file_name(tmp_path):
@@ -211,9 +211,9 @@ def test_the_scan_refuses_a_number_in_a_file_name(tmp_path):
         Image.new("RGB", (2, 2)).save(tmp_path / rel)
     found = "\n".join(scan_site(tmp_path, set()))
     assert found.splitlines() == [
-        "funds/Test/receipts/139******78.png: SL501 文件名含有手机号码（139******78），不得发布",
-        "guide/139******70/a.png: SL501 文件名含有手机号码（139******70），不得发布",
-        "photos/Test/139******79.png: SL501 文件名含有手机号码（139******79），不得发布",
+        "funds/Test/receipts/139******78.png: SL501 文件名含有手机号码（139******78），不得发布（sunledger explain SL501）",
+        "guide/139******70/a.png: SL501 文件名含有手机号码（139******70），不得发布（sunledger explain SL501）",
+        "photos/Test/139******79.png: SL501 文件名含有手机号码（139******79），不得发布（sunledger explain SL501）",
     ]  # a date and a digest in a name are no number
 
 
@@ -263,8 +263,8 @@ def test_the_output_scan_of_a_built_site_finds_each_form(district, tmp_path):
     for name, (typed, code, hint) in FORMS.items():
         for rel in (page, "downloads/Test/transactions.csv", "downloads/Test/transactions.xlsx",
                     "downloads/Test/datapackage/transactions.csv"):
-            assert f"{rel}: {code} 含有{privacy.KIND_ZH[code]}（{hint}）" in found, (name, rel, text[-3000:])
-    assert "funds/Test/receipts/139******96.png: SL501 文件名含有手机号码（139******96），不得发布" in found
+            assert f"{rel}: {code} 含有{privacy.KIND_ZH[code]}（{hint}）（sunledger explain {code}）" in found, (name, rel, text[-3000:])
+    assert "funds/Test/receipts/139******96.png: SL501 文件名含有手机号码（139******96），不得发布（sunledger explain SL501）" in found
 
 
 # ---------------------------------------------------------------- properties

@@ -9,67 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .content.load import load_content
-from .errors import FundWarning
+from .errors import Problem, problem
 from .ledger.load import fund_file, load
 from .loading import Apart, Lost, whole_or_apart
 from .rules import warnings
-
-_NATIVE = {
-    "ParserError": ("SL001", "账本语法错误"),
-    "ParserSyntaxError": ("SL001", "账本语法错误"),
-    "LexerError": ("SL001", "账本语法错误"),
-    "DeprecatedError": ("SL001", "账本语法已废弃"),
-    "BalanceError": ("SL002", "金额不平或余额断言不符"),
-    "ValidationError": ("SL003", "账本校验错误"),
-    "LoadError": ("SL004", "文件加载错误"),
-    "PadError": ("SL005", "pad 错误"),
-    "BookingError": ("SL006", "记账错误"),
-    "InterpolationError": ("SL006", "记账错误"),
-    "ReductionError": ("SL006", "记账错误"),
-    "CategorizationError": ("SL006", "记账错误"),
-    "SelfReduxError": ("SL006", "记账错误"),
-    "AmbiguousMatchError": ("SL006", "记账错误"),
-    "DocumentError": ("SL007", "凭证文件错误"),
-}
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    filename: str
-    lineno: int
-    message: str
-    code: str
-    level: str  # "error" | "warning"
-
-    def rel(self, root: Path) -> str:
-        try:
-            return str(Path(self.filename).resolve().relative_to(root))
-        except (ValueError, OSError):
-            return self.filename
-
-    def line(self, root: Path) -> str:
-        return f"{self.rel(root)}:{self.lineno}: {self.message}"
-
-    def as_json(self, root: Path) -> dict[str, Any]:
-        return {"file": self.rel(root), "line": self.lineno, "code": self.code, "level": self.level, "message": self.message}
-
-
-def problem(err: Any) -> Problem:
-    src = err.source if isinstance(err.source, dict) else {}
-    message = str(err.message).strip()
-    head = message.split(" ", 1)[0]
-    if head.startswith(("SL", "W")) and head[-3:].isdigit():
-        code = head
-    else:
-        code, zh = _NATIVE.get(type(err).__name__, ("SL009", "其他错误"))
-        message = f"{code} {zh}：{message}"
-    level = "warning" if isinstance(err, FundWarning) or code.startswith("W") else "error"
-    return Problem(str(src.get("filename") or "<unknown>"), int(src.get("lineno") or 0), message, code, level)
 
 
 class Checked(NamedTuple):

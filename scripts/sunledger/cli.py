@@ -1,4 +1,4 @@
-"""`sunledger check | seal | init | new-fund`: parse arguments, call the library, set the exit code."""
+"""`sunledger check | seal | close | init | new-fund | balances | explain …`: parse arguments, call the library, set the exit code."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .check import check_root
+from .errors import said
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -49,6 +50,33 @@ def _seal(args: argparse.Namespace) -> int:
     return 0
 
 
+def _close(args: argparse.Namespace) -> int:
+    from .closing import CloseError, Closed, close_month
+    from .sealing import SealError
+
+    def show(closed: Closed) -> None:
+        for note in closed.notes:
+            print(note, file=sys.stderr)
+        if closed.report:
+            print(closed.report, end="")
+        for rel in closed.written:
+            print(f"已写入 {rel}")
+
+    statement = Path(args.statement) if args.statement else None
+    try:
+        closed = close_month(Path(args.root).resolve(), args.fund, args.month, statement, args.date)
+    except CloseError as exc:
+        show(exc.closed)
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return exc.status
+    except SealError as exc:
+        print(f"sunledger: {exc}", file=sys.stderr)
+        return exc.status
+    show(closed)
+    print(closed.seal)
+    return 0
+
+
 def _init(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, district_files, write
 
@@ -60,7 +88,7 @@ def _init(args: argparse.Namespace) -> int:
         print(f"sunledger: {exc}", file=sys.stderr)
         return 2
     print(f"已在 {root} 建立 {args.name} 的账本仓库（{len(files)} 个文件）。下一步：")
-    print(f"  cd {root} && git init && sunledger new-fund 代码 --name 基金名称 --level community --parent {args.node}")
+    print(f"  cd {root} && git init && make setup && .venv/bin/sunledger new-fund 代码 --name 基金名称 --level community --parent {args.node}")
     return 0
 
 
@@ -124,6 +152,28 @@ def _balances(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    """What a code means, why its rule exists, how to fix it; an unknown code lists the close ones."""
+    from .errors import close_to, codes, explanation
+
+    lang = args.lang
+    code = (args.code or "").strip().upper()
+    if not code:  # every code, one line each
+        print("\n".join(f"{c}  {getattr(row.heading, lang)}" for c, row in codes().items()))
+        return 0
+    if code not in codes():
+        named = [(c, getattr(codes()[c].heading, lang)) for c in close_to(code)]
+        near = "、".join(f"{c}（{t}）" for c, t in named) if lang == "zh" else ", ".join(f"{c} ({t})" for c, t in named)
+        if lang == "zh":
+            text = f"sunledger: 没有代码“{args.code}”" + (f"；相近的有：{near}" if near else "") + "。全部代码：sunledger explain"
+        else:
+            text = f"sunledger: no code \"{args.code}\"" + (f"; close ones: {near}" if near else "") + ". All codes: sunledger explain"
+        print(text, file=sys.stderr)
+        return 2
+    print(explanation(code, lang), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sunledger", description="阳光账本：社区基金账本的检查与公示")
     ap.add_argument("--version", action="version", version=f"sunledger {__version__}")
@@ -140,6 +190,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     s.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
     s.set_defaults(func=_seal)
+    m = sub.add_parser("close", help="月末一步完成：导入对账单、对账、写月末余额断言、封存")
+    m.add_argument("fund", help="基金代码，如 Guangming")
+    m.add_argument("month", help="月份 YYYY-MM")
+    m.add_argument("--statement", default=None, help="银行对账单文件（CSV/XLSX）；不给时该月须已有月末余额断言")
+    m.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    m.add_argument("--date", default=None, help="封存日期 YYYY-MM-DD，默认今天")
+    m.set_defaults(func=_close)
     i = sub.add_parser("init", help="建立一个新区的账本仓库（配置、总账、层级、网站、CI）")
     i.add_argument("dir", help="新仓库的目录（可以已存在，但不能已有同名文件）")
     i.add_argument("--name", required=True, help="区的名称，如“某某区社区基金”")
@@ -162,6 +219,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="以 JSON 输出")
     b.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     b.set_defaults(func=_balances)
+    e = sub.add_parser("explain", help="说明一个错误代码：含义、为什么要查、怎么改（可复制的写法）")
+    e.add_argument("code", nargs="?", default=None, help="错误代码，如 SL102；不写则列出全部代码")
+    e.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言：zh 中文（默认）或 en 英文")
+    e.set_defaults(func=_explain)
     # these two keep their own argument parsers; here they are only listed and handed on
     for name, text in (("import", "导入银行/支付宝/微信对账单，跳过账本里已有的交易"), ("reconcile", "对账：对账单与账本逐月核对，列出两边对不上的行"),
                        ("publish", "检查、构建网站并原子地替换 site（失败时保留上一次的网站）")):
@@ -198,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # no traceback for any input: say what broke, in one line
-        print(f"sunledger: SL009 内部错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"sunledger: {said('SL009', f'内部错误：{type(exc).__name__}: {exc}')}", file=sys.stderr)
         return 3
 
 

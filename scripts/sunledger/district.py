@@ -11,8 +11,8 @@ from pathlib import Path
 
 from beancount.core import data
 
-from .check import Problem, problem
 from .content.load import Content, FundContent, load_content
+from .errors import Problem, problem
 from .ledger.accounts import Classifier
 from .ledger.attribution import Attribution, attribute
 from .ledger.load import fund_file, load

@@ -1,4 +1,10 @@
-"""`sunledger seal FUND YYYY-MM`: append the month's seal to the fund's ledger."""
+"""`sunledger seal FUND YYYY-MM`: append the month's seal to the fund's ledger.
+
+A month is sealed only with its closing balance: every bank account of the
+fund that has money moving by the month's end needs its balance assertion on
+the first day of the next month (DEVELOPING.md), else what is published was
+never checked against the bank.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,10 @@ import re
 from pathlib import Path
 
 from .ledger.load import load
-from .ledger.seal import SEAL, digest, month_end, month_entries
+from beancount.core import data
+
+from .ledger.accounts import BANK
+from .ledger.seal import ENTRIES_KEY, SEAL, digest, entry_list, month_end, month_entries
 from .rules.context import context
 
 
@@ -44,10 +53,40 @@ def seal_month(root: Path, code: str, month: str, on: str | None = None) -> str:
         role = ctx.classify(account)
         return role is not None and role.code == code
 
-    line = f'{day} custom "{SEAL}" "{code}" "{month}" "{digest(month_entries(entries, belongs, month))}"'
+    def bank(account: str) -> bool:
+        role = ctx.classify(account)
+        return role is not None and role.code == code and role.kind == BANK
+
+    unasserted = missing_closing_balances(entries, bank, month)
+    if unasserted:
+        raise SealError(no_closing_balance(code, month, unasserted), 2)
+    sealed = month_entries(entries, belongs, month)
+    line = f'{day} custom "{SEAL}" "{code}" "{month}" "{digest(sealed)}"\n  {ENTRIES_KEY}: "{entry_list(sealed)}"'
     seals = fund_file.parent / "seals.beancount"
     text = seals.read_text(encoding="utf-8") if seals.exists() else ""
     if text and not text.endswith("\n"):
         text += "\n"
     seals.write_text(text + line + "\n", encoding="utf-8")
     return line
+
+
+def closing_day(month: str) -> dt.date:
+    """The date of a month's closing balance assertion: the first day of the next month."""
+    return month_end(month) + dt.timedelta(days=1)
+
+
+def missing_closing_balances(entries: list, bank, month: str) -> list[str]:
+    """Bank accounts (`bank(account)`) with a transaction by the month's end and no balance assertion closing it."""
+    end = month_end(month)
+    used = sorted({p.account for e in entries if isinstance(e, data.Transaction) and e.date <= end for p in e.postings if bank(p.account)})
+    asserted = [e.account for e in entries if isinstance(e, data.Balance) and e.date == end + dt.timedelta(days=1)]
+    return [a for a in used if not any(a == b or a.startswith(b + ":") for b in asserted)]
+
+
+def no_closing_balance(code: str, month: str, accounts: list[str]) -> str:
+    day = closing_day(month)
+    lines = "\n".join(f"  {day} balance {a}  对账单上 {month} 月末的余额 CNY" for a in accounts)
+    return (
+        f"{code} {month} 没有月末余额断言，不能封存：请按银行对账单在 txns/{day:%Y-%m}.beancount 开头写\n{lines}\n"
+        f"或者用 sunledger close {code} {month} --statement 对账单文件，一步导入、对账、写断言并封存"
+    )

@@ -19,7 +19,7 @@ def test_bad_field_names_its_line(district):
     district.ledger(CLEAN)
     path = district.project({**PROJECT, "budget": "一千元"})
     problems = district.problems()
-    want = f"content/funds/Test/projects/T-01.yml:{_line(path, 'budget')}: SL702 budget：不是有效的金额或数字"
+    want = f"content/funds/Test/projects/T-01.yml:{_line(path, 'budget')}: SL702 budget：不是有效的金额或数字（sunledger explain SL702）"
     assert want in problems, problems
     # the same through the plugin inside bean-check
     out = district.bean_check()

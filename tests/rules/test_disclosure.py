@@ -18,7 +18,7 @@ def _calendar(district, as_of):
 
 
 def test_overdue_notice_then_sealed_late(district):
-    district.ledger(LEDGER)
+    district.ledger(LEDGER + "\n2024-02-01 balance Assets:Test:Bank 4000.00 CNY\n")  # a month is sealed with its closing balance
     with_receipt(district)
     assert not codes(_calendar(district, dt.date(2024, 2, 10)), "W901")  # still within 10 days
     late = codes(_calendar(district, dt.date(2024, 2, 11)), "W901")

@@ -49,7 +49,7 @@ def test_missing_and_empty_includes_are_named_at_their_include_line(district):
     problems = district.problems()
     assert not [p for p in problems if p.startswith("<load>")], problems
     assert ('ledger/funds/Test/txns/all.beancount:11: SL004 文件加载错误：include "nowhere.beancount" 找不到任何文件；检查文件名和路径'
-            in problems)
+            '（sunledger explain SL004）' in problems)
     seals = _line(district.root / "ledger/funds/Test/fund.beancount", 'include "seals.beancount"')
     assert any(p.startswith(f"ledger/funds/Test/fund.beancount:{seals}: SL004") and '"seals.beancount"' in p for p in problems), problems
 
@@ -78,7 +78,7 @@ def test_a_line_over_the_limit_is_refused_and_the_other_files_say_nothing(distri
     problems = district.problems()
     assert problems == [
         "ledger/funds/Test/txns/all.beancount:1: SL010 输入超过大小限制：第 1 行有 6,039 字节，超过上限 4,096 字节"
-        "（sunledger.yml 的 limits.line_bytes）；过长的说明请写在项目资料里"
+        "（sunledger.yml 的 limits.line_bytes）；过长的说明请写在项目资料里（sunledger explain SL010）"
     ]
 
 
@@ -120,7 +120,7 @@ def test_yaml_nested_too_deep_is_sl701_at_the_line(district, text, line):
 def test_yaml_nested_within_the_limit_is_read(district):
     district.ledger(CLEAN)
     district.write("content/funds/Test/projects/T-02.yml", "[" * 49 + "]" * 49 + "\n")
-    assert "content/funds/Test/projects/T-02.yml:1: SL702 （整个文件）：应为键值映射" in district.problems()
+    assert "content/funds/Test/projects/T-02.yml:1: SL702 （整个文件）：应为键值映射（sunledger explain SL702）" in district.problems()
 
 
 @pytest.mark.parametrize(
@@ -194,7 +194,7 @@ def test_a_public_svg_receipt_is_sl804_at_the_receipt_line(district):
     _with_receipt(district, ".svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     assert _at(district.problems(), "SL804") == [
         "ledger/funds/Test/txns/all.beancount:7: SL804 公开凭证 ledger/funds/Test/receipts/r.svg 不能公开："
-        ".svg 格式可能带有脚本，只接受 JPEG、PNG、WebP、GIF、TIFF 图片或 PDF"
+        ".svg 格式可能带有脚本，只接受 JPEG、PNG、WebP、GIF、TIFF 图片或 PDF（sunledger explain SL804）"
     ]
 
 
@@ -211,4 +211,5 @@ def test_a_symlinked_receipt_is_sl801_at_the_receipt_line(district):
     district.ledger(CLEAN.replace('  project: "T-01"\n', '  project: "T-01"\n  receipt: "receipts/link.png"\n'))
     assert _at(district.problems(), "SL801") == [
         "ledger/funds/Test/txns/all.beancount:7: SL801 凭证文件 ledger/funds/Test/receipts/link.png 是符号链接（receipts/link.png）：请放入文件本身"
+        "（sunledger explain SL801）"
     ]

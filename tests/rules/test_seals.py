@@ -72,3 +72,66 @@ def test_a_correction_must_reverse_something_of_its_month(district):
 """)
     w404 = [p for p in district.problems(dt.date(2024, 2, 5)) if " W404 " in p]
     assert len(w404) == 1 and "2024-01" in w404[0]  # the Gov refund reverses the January grant; the other reverses nothing
+
+
+def _sealed(district, body: str = CLEAN):
+    from sunledger.sealing import seal_month
+
+    path = district.ledger(body)
+    seal_month(district.root, "Test", "2024-01", "2024-02-05")
+    assert district.problems() == []
+    return path
+
+
+def test_sl401_names_the_changed_entry_at_its_line(district):
+    path = _sealed(district)
+    path.write_text(CLEAN.replace("300.00 CNY", "301.00 CNY").replace("1700.00", "1699.00"), encoding="utf-8")
+    sl401 = [p for p in district.problems() if " SL401 " in p]
+    assert sl401[0].startswith("ledger/funds/Test/seals.beancount:1: SL401 ")
+    assert "改动或补记的记录：ledger/funds/Test/txns/all.beancount:5" in sl401[0]
+    entry = [p for p in sl401 if p.startswith("ledger/funds/Test/txns/all.beancount:5: SL401 ")]
+    assert entry and "封存后被改动" in entry[0] and "ledger/funds/Test/seals.beancount:1" in entry[0], sl401
+    assert 'corrects: "2024-01"' in entry[0]
+    assert len(sl401) == 2  # the untouched grant (line 1) is not named
+
+
+def test_sl401_names_an_added_open_with_advice_to_date_it_in_the_open_month(district):
+    path = _sealed(district)
+    path.write_text(CLEAN + "\n2024-01-15 open Assets:Test:Cash CNY\n", encoding="utf-8")
+    added = [p for p in district.problems() if " SL401 " in p and "all.beancount:12:" in p]
+    assert added and "封存后补记" in added[0] and "2024-02-01" in added[0], district.problems()
+
+
+def test_sl401_says_what_was_removed_at_the_seal(district):
+    path = _sealed(district)
+    path.write_text(CLEAN.replace('2024-01-08 * "测试街道办事处" "年度工作经费"\n  Assets:Test:Bank        2000.00 CNY\n  Income:Test:Gov\n', "")
+                    .replace("1700.00", "-300.00"), encoding="utf-8")
+    sl401 = [p for p in district.problems() if " SL401 " in p]
+    assert len(sl401) == 1 and sl401[0].startswith("ledger/funds/Test/seals.beancount:1: ")
+    assert "删除了 1 条记录（日期 2024-01-08）" in sl401[0]
+
+
+def test_old_seals_without_entry_list_still_work(district):
+    from sunledger.ledger.seal import digest, month_entries
+
+    path = district.ledger(CLEAN)
+    seals = district.root / "ledger/funds/Test/seals.beancount"
+    _sealed(district)
+    first = seals.read_text(encoding="utf-8").splitlines()[0]  # the seal line without its entries: as written before
+    seals.write_text(first + "\n", encoding="utf-8")
+    assert district.problems() == []
+    path.write_text(CLEAN.replace("300.00 CNY", "301.00 CNY").replace("1700.00", "1699.00"), encoding="utf-8")
+    sl401 = [p for p in district.problems() if " SL401 " in p]
+    assert len(sl401) == 1 and sl401[0].startswith("ledger/funds/Test/seals.beancount:1: ") and "冲正" in sl401[0]
+    assert digest and month_entries  # the month digest is unchanged, so seals of either kind compare alike
+
+
+def test_seal_refuses_a_month_without_its_closing_balance(district):
+    from sunledger.sealing import SealError, seal_month
+
+    district.ledger(CLEAN.replace("2024-02-01 balance Assets:Test:Bank 1700.00 CNY\n", ""))
+    with pytest.raises(SealError) as refused:
+        seal_month(district.root, "Test", "2024-01", "2024-02-05")
+    assert refused.value.status == 2
+    assert "2024-02-01 balance Assets:Test:Bank" in str(refused.value) and "sunledger close" in str(refused.value)
+    assert (district.root / "ledger/funds/Test/seals.beancount").read_text(encoding="utf-8") == ""

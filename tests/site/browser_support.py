@@ -14,6 +14,7 @@ On CI (CI=true) a missing tool is a failure, not a skip: CI must run everything.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -102,10 +104,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_server(built_site):
-    """Base URL (ending in /) of the built site served on 127.0.0.1:<free port>."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(built_site)))
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Base URL (ending in /) of `directory` served on 127.0.0.1:<free port> while the block runs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -117,18 +119,36 @@ def site_server(built_site):
 
 
 @pytest.fixture(scope="session")
+def site_server(built_site):
+    """Base URL (ending in /) of the built demo site."""
+    with serve(built_site) as base:
+        yield base
+
+
+_SHARED: dict = {}  # one Playwright and one Chromium for every test module that imports `browser`
+
+
+@pytest.fixture(scope="session")
 def browser():
+    # Each module importing this fixture gets its own session fixture, but Playwright's sync API runs
+    # one instance per thread: the modules share it, and the last one to finish closes it.
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         need(False, "playwright not installed (pip install -e '.[test]')")
     need(Path(CHROMIUM).exists(), f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    if not _SHARED:
+        p = sync_playwright().start()
+        _SHARED.update(playwright=p, chromium=p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS), users=0)
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["chromium"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["chromium"].close()
+            _SHARED["playwright"].stop()
+            _SHARED.clear()
 
 
 # ---------------------------------------------------------------- one tab, watched
@@ -156,9 +176,22 @@ class Tab:
         assert response is not None and response.status == 200, (path, response and response.status)
         return response
 
+    def wait_until(self, predicate: str, timeout: float = 5.0) -> None:
+        """Wait until the JavaScript function `predicate` returns true in the page.
+
+        Polled from here, not with page.wait_for_function: that polls inside the page with eval,
+        which the site's Content-Security-Policy refuses (no 'unsafe-eval'); page.evaluate is not
+        subject to it.
+        """
+        deadline = time.monotonic() + timeout
+        while not self.page.evaluate(predicate):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true after {timeout} s: {predicate}")
+            self.page.wait_for_timeout(50)
+
     def settle(self) -> None:
         """Wait until CSS transitions and animations (Material's search overlay fades in) have ended."""
-        self.page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
+        self.wait_until("() => document.getAnimations().every(a => a.playState !== 'running')")
 
     def shot(self, name: str) -> Path:
         """The first screen and the whole page, as `<viewport>-<name>.png` and `…-full.png`."""
@@ -262,7 +295,8 @@ AXE_RUN = """async (known) => {
 def run_axe(tab: Tab, gaps: list[Gap]) -> list[dict]:
     """Serious and critical violations on the tab's current page, each tagged with its known gap (or None)."""
     tab.settle()  # axe reads computed colours: mid-fade they are wrong
-    tab.page.add_script_tag(path=str(axe_source()))
+    # Evaluated, not added as a <script>: the site's Content-Security-Policy refuses inline scripts.
+    tab.page.evaluate(axe_source().read_text(encoding="utf-8") + "\n;void 0")
     return tab.page.evaluate(AXE_RUN, [{"rule": g.rule, "selector": g.selector, "origin": g.origin} for g in gaps])
 
 

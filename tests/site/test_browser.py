@@ -247,7 +247,7 @@ def test_search_also_runs_on_pasted_text(browser, site_server, demo):
     try:
         tab.goto("")
         open_search(tab)
-        tab.page.wait_for_function("document.querySelector('.md-search-result__meta').textContent.trim() !== ''")
+        tab.wait_until("() => document.querySelector('.md-search-result__meta').textContent.trim() !== ''")
         tab.page.wait_for_timeout(500)  # the search index is loaded: a lost query is not a race
         tab.page.evaluate(
             """word => { const box = document.querySelector('input.md-search__input'); box.value = word;

@@ -278,6 +278,7 @@ class StatementImporter(beangulp.Importer):
             [(e.date, match.amount_on(e, self._account)) for e in new],
             [(t.date, match.amount_on(t, self._account)) for t in old],
             self.window,
+            {j: str(t.meta["corrects"]) for j, t in enumerate(old) if match.is_correction(t)},
         )
         for i, j in found:
             new[i].meta[DUPLICATE] = old[j]

@@ -8,20 +8,26 @@ differences, 2 usage or unreadable input).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from beancount.core import data
 from beancount.parser import printer
+from beangulp.extract import DUPLICATE
 
 from ..config import find_root
 from ..content.load import load_content
 from ..ledger.load import load
+from ..ledger.seal import sealed_months
 from . import importers_for, read_statement
 from .base import FLAG, SetupError, fresh, fund_target
 from .reconcile import as_json, reconcile, render
-from .statement import KIND_ZH
+from .sealed import proposed_open, relocate
+from . import statement as st
+from .statement import KIND_ZH, Statement
 from .table import StatementError
 
 
@@ -64,6 +70,51 @@ def _import_parser() -> argparse.ArgumentParser:
     return ap
 
 
+@dataclass
+class Proposal:
+    """What importing one statement would add to the fund's ledger."""
+
+    path: Path
+    kind: str
+    stmt: Statement
+    account: str
+    new: list  # entries to write: `!` transactions (corrections for sealed months), balances, a proposed open
+    skipped: int  # statement transactions the ledger already has
+    notes: list[str]  # what to tell the treasurer, one line each
+
+
+def propose(target, existing: list, known: list, path: Path, month: str | None = None) -> Proposal:
+    """Import `path` against `known` (the ledger and what earlier statements of this run add).
+
+    `month` ("YYYY-MM") keeps only that month's lines and its closing balance
+    (`close` imports the month it closes). Raises StatementError for a file
+    that is no statement of this fund.
+    """
+    importer = next((imp for imp in importers_for(target, existing) if imp.identify(str(path))), None)
+    if importer is None:
+        raise StatementError(f"不是{target.name}的银行、支付宝或微信支付账单（表头无法识别，或账号尾号与 fund.yml 不符）")
+    stmt = importer.read(str(path))
+    entries = importer.extract(str(path), known)
+    if month is not None:
+        closes = st.next_month_start(dt.date.fromisoformat(month + "-01"))
+        entries = [e for e in entries if (e.date == closes if isinstance(e, data.Balance) else st.month_of(e.date) == month)]
+    notes = [f"{path}:{row}: {why}" for row, why in stmt.notes]
+    account = importer.account(str(path))
+    importer.deduplicate(entries, known)
+    new, moved = relocate(fresh(entries), sealed_months(existing, target.code))
+    notes += [f"{path}:{row}: {why}" for row, why in moved]
+    importer.sort(new)
+    if not any(isinstance(e, data.Open) and e.account == account for e in existing):
+        opening = proposed_open(account, new, target.currency)
+        if opening is not None:
+            new.insert(0, opening)
+            notes.append(f"sunledger: 提示：账本尚未开立 {account}，导入内容开头已写 {opening.date} open（未封存的月份），可移到 fund.beancount")
+        else:
+            notes.append(f"sunledger: 提示：账本尚未开立 {account}，请在未封存的月份 open 它")
+    skipped = sum(1 for e in entries if isinstance(e, data.Transaction) and DUPLICATE in e.meta)
+    return Proposal(path, importer.kind, stmt, account, new, skipped, notes)
+
+
 def import_main(argv: list[str] | None = None) -> int:
     """Print (or append) the statement lines the fund's ledger does not have yet."""
     try:
@@ -80,46 +131,37 @@ def import_main(argv: list[str] | None = None) -> int:
     chunks: list[str] = []
     status = 0
     for path in files:
-        importer = next((imp for imp in importers_for(target, existing) if imp.identify(str(path))), None)
-        if importer is None:
-            print(f"sunledger: {path}: 不是{target.name}的银行、支付宝或微信支付账单（表头无法识别，或账号尾号与 fund.yml 不符）", file=sys.stderr)
-            status = 2
-            continue
         try:
-            stmt = importer.read(str(path))
-            entries = importer.extract(str(path), known)
+            got = propose(target, existing, known, path)
         except StatementError as exc:
             print(f"sunledger: {path}: {exc}", file=sys.stderr)
             status = 2
             continue
-        for row, why in stmt.notes:
-            print(f"{path}:{row}: {why}", file=sys.stderr)
-        account = importer.account(str(path))
-        if not any(isinstance(e, data.Open) and e.account == account for e in existing):
-            print(f"sunledger: 提示：账本尚未开立 {account}，请先在 fund.beancount 中 open 它", file=sys.stderr)
-        importer.deduplicate(entries, known)
-        new = fresh(entries)
-        importer.sort(new)
-        known.extend(new)
-        txns = sum(1 for e in new if isinstance(e, data.Transaction))
-        skipped = sum(1 for e in entries if isinstance(e, data.Transaction)) - txns
-        print(f"{path}：{KIND_ZH[importer.kind]} → {account}，新增 {txns} 笔，账本已有 {skipped} 笔（跳过）", file=sys.stderr)
-        if new:
-            chunks.append(_render(path, account, new, root))
+        for note in got.notes:
+            print(note, file=sys.stderr)
+        known.extend(got.new)
+        txns = sum(1 for e in got.new if isinstance(e, data.Transaction))
+        print(f"{path}：{KIND_ZH[got.kind]} → {got.account}，新增 {txns} 笔，账本已有 {got.skipped} 笔（跳过）", file=sys.stderr)
+        if got.new:
+            chunks.append(render_import(path, got.account, got.new, root))
     text = "\n".join(chunks)
     if args.output and text:
-        out = Path(args.output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        before = out.read_text(encoding="utf-8") if out.is_file() else ""
-        sep = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
-        with out.open("a", encoding="utf-8") as fh:
-            fh.write(sep + text)
+        append(Path(args.output), text)
     elif text:
         sys.stdout.write(text)
     return status
 
 
-def _render(path: Path, account: str, entries: list, root: Path) -> str:
+def append(out: Path, text: str) -> None:
+    """Add `text` at the end of `out`, a blank line apart from what is there."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    before = out.read_text(encoding="utf-8") if out.is_file() else ""
+    sep = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write(sep + text)
+
+
+def render_import(path: Path, account: str, entries: list, root: Path) -> str:
     try:
         shown = path.resolve().relative_to(root).as_posix()
     except ValueError:
@@ -135,6 +177,8 @@ def _format(entry) -> str:
     if isinstance(entry, data.Balance):  # as the ledger writes them, not padded to beancount's 47 columns
         amount = entry.amount
         return f"{entry.date} balance {entry.account}  {amount.number} {amount.currency}  ; 对账单月末余额\n"
+    if isinstance(entry, data.Open):
+        return f"{entry.date} open {entry.account} {' '.join(entry.currencies or [])}\n"
     return printer.format_entry(entry)
 
 

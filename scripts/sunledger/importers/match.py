@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from beancount.core import data
@@ -21,8 +21,32 @@ WINDOW = 3  # days
 Item = tuple[dt.date, Decimal]
 
 
-def pairs(left: Sequence[Item], right: Sequence[Item], window: int = WINDOW) -> list[tuple[int, int]]:
-    """Indexes (i, j) of left[i] matched with right[j], sorted by i."""
+def pairs(left: Sequence[Item], right: Sequence[Item], window: int = WINDOW, late: Mapping[int, str] | None = None) -> list[tuple[int, int]]:
+    """Indexes (i, j) of left[i] matched with right[j], sorted by i.
+
+    `late` maps right[j] that are corrections of a sealed month (`corrects:`)
+    to that month. They pair only with what the others leave (a correction is
+    seldom a line of the statement and must not take the line of the entry
+    beside it), and also with a line dated anywhere in the month they correct:
+    a line missed when that month was sealed, booked later in an open month.
+    """
+    late = late or {}
+    first = [j for j in range(len(right)) if j not in late]
+    found = [(i, first[k]) for i, k in _pairs(left, [right[j] for j in first], window)]
+    if not late:
+        return found
+    taken = {i for i, _ in found}
+    rest_left = [i for i in range(len(left)) if i not in taken]
+    rest_right = sorted(late)
+    more = _pairs([left[i] for i in rest_left], [right[j] for j in rest_right], window, [late[j] for j in rest_right])
+    return sorted(found + [(rest_left[a], rest_right[b]) for a, b in more])
+
+
+def is_correction(txn: data.Transaction) -> bool:
+    return "corrects" in (txn.meta or {})
+
+
+def _pairs(left: Sequence[Item], right: Sequence[Item], window: int, months: Sequence[str] | None = None) -> list[tuple[int, int]]:
     by_amount: dict[Decimal, list[int]] = defaultdict(list)
     for j, (_day, amount) in enumerate(right):
         by_amount[amount].append(j)
@@ -30,6 +54,8 @@ def pairs(left: Sequence[Item], right: Sequence[Item], window: int = WINDOW) -> 
     for i, (day, amount) in enumerate(left):
         for j in by_amount.get(amount, ()):
             gap = abs((right[j][0] - day).days)
+            if months is not None and f"{day.year:04d}-{day.month:02d}" == months[j]:
+                gap = 0
             if gap <= window:
                 candidates.append((gap, i, j))
     candidates.sort()

@@ -5,6 +5,11 @@ out. For each month of the statement: its opening and closing balance, money
 in and out, beside the ledger's; then the statement lines the ledger lacks
 and the ledger transactions the statement lacks, paired by `match.pairs`
 (the same rule the importer uses to skip duplicates).
+
+A correction of a sealed month (`corrects:`) that no statement line pairs
+with is no difference: it books, in an open month, what the sealed month got
+wrong (DEVELOPING.md). It is listed apart and left out of the month's money
+in and out, so the month agrees when its closing balance does.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class Posted:
     narration: str
     filename: str
     lineno: int
+    corrects: str | None = None  # the sealed month a correction names
 
     @classmethod
     def of(cls, txn: data.Transaction, account: str) -> Posted:
@@ -45,6 +51,7 @@ class Posted:
             txn.narration or "",
             str(txn.meta.get("filename", "")),
             int(txn.meta.get("lineno", 0) or 0),
+            str(txn.meta["corrects"]) if match.is_correction(txn) else None,
         )
 
 
@@ -60,6 +67,7 @@ class Month:
     ledger_in: Decimal
     ledger_out: Decimal
     asserted: Decimal | None  # the ledger's balance assertion on the 1st of the next month
+    corrected: Decimal = ZERO  # corrections of sealed months in this month, on no statement line (not in ledger_in/out)
 
     @property
     def difference(self) -> Decimal | None:
@@ -96,6 +104,7 @@ class Reconciliation:
     matched: list[tuple[Line, Posted]] = field(default_factory=list)
     missing: list[Line] = field(default_factory=list)  # on the statement, not in the ledger
     extra: list[Posted] = field(default_factory=list)  # in the ledger, not on the statement
+    corrections: list[Posted] = field(default_factory=list)  # corrections of sealed months, not on the statement
     breaks: list[Break] = field(default_factory=list)
 
     @property
@@ -140,8 +149,14 @@ def reconcile(stmt: Statement, entries: Sequence, account: str, month: str | Non
 
     posted = [Posted.of(t, account) for t in match.on_account(entries, account)]
     lo, hi = span[0] - dt.timedelta(days=window), span[1] + dt.timedelta(days=window)
-    near = [p for p in posted if lo <= p.date <= hi]
-    found = match.pairs([(ln.date, ln.amount) for ln in stmt.lines], [(p.date, p.amount) for p in near], window)
+    covered = {st.month_of(m) for m in st.months(*span)}
+    near = [p for p in posted if lo <= p.date <= hi or p.corrects in covered]  # a correction of a month of the statement, booked any time later
+    found = match.pairs(
+        [(ln.date, ln.amount) for ln in stmt.lines],
+        [(p.date, p.amount) for p in near],
+        window,
+        {j: p.corrects for j, p in enumerate(near) if p.corrects},
+    )
     left = {i for i, _ in found}
     right = {j for _, j in found}
 
@@ -150,7 +165,11 @@ def reconcile(stmt: Statement, entries: Sequence, account: str, month: str | Non
 
     matched = [(stmt.lines[i], near[j]) for i, j in found if inside(stmt.lines[i].date) or inside(near[j].date)]
     missing = [ln for i, ln in enumerate(stmt.lines) if i not in left and inside(ln.date)]
-    extra = [p for j, p in enumerate(near) if j not in right and inside(p.date)]
+    extra = [p for j, p in enumerate(near) if j not in right and inside(p.date) and not p.corrects]
+    corrections = [p for j, p in enumerate(near) if j not in right and inside(p.date) and p.corrects]
+    # a correction is apart from its month's money when no line of that month is its own
+    line_of = {j: stmt.lines[i] for i, j in found}
+    apart = {id(p) for j, p in enumerate(near) if p.corrects and (j not in line_of or st.month_of(line_of[j].date) != st.month_of(p.date))}
     breaks = [b for b in balance_chain(stmt.lines) if any(ln.line == b.line and inside(ln.date) for ln in stmt.lines)]
 
     asserted = {e.date: e.amount.number for e in entries if isinstance(e, data.Balance) and e.account == account}
@@ -161,7 +180,7 @@ def reconcile(stmt: Statement, entries: Sequence, account: str, month: str | Non
         key = st.month_of(first)
         nxt = st.next_month_start(first)
         lines = [ln for ln in stmt.lines if st.month_of(ln.date) == key]
-        ledger = [p for p in posted if st.month_of(p.date) == key]
+        ledger = [p for p in posted if st.month_of(p.date) == key and id(p) not in apart]
         close = closing.get(key)
         row = Month(
             month=key,
@@ -174,11 +193,12 @@ def reconcile(stmt: Statement, entries: Sequence, account: str, month: str | Non
             ledger_in=sum((p.amount for p in ledger if p.amount > 0), ZERO),
             ledger_out=-sum((p.amount for p in ledger if p.amount < 0), ZERO),
             asserted=asserted.get(nxt),
+            corrected=sum((p.amount for p in posted if st.month_of(p.date) == key and id(p) in apart), ZERO),
         )
         prev_close = close
         if month is None or key == month:
             months.append(row)
-    return Reconciliation(account, stmt, start, end, months, matched, missing, extra, breaks)
+    return Reconciliation(account, stmt, start, end, months, matched, missing, extra, corrections, breaks)
 
 
 # ----------------------------------------------------------------- report
@@ -246,6 +266,12 @@ def render(rec: Reconciliation, title: str = "", root: Path | None = None) -> st
             f"  {p.date}  {_yuan(p.amount, True):>12}  {p.payee or '—'}  {p.narration}  （{_where(p.filename, p.lineno, root)}）"
             for p in rec.extra
         ]
+    if rec.corrections:
+        out += ["", f"冲正已封账月份、不在对账单上（{len(rec.corrections)} 笔，不计入本月收支，已计入账本月末余额）："]
+        out += [
+            f"  {p.date}  {_yuan(p.amount, True):>12}  {p.payee or '—'}  {p.narration}  更正 {p.corrects}  （{_where(p.filename, p.lineno, root)}）"
+            for p in rec.corrections
+        ]
     out.append("")
     if rec.ok:
         out.append("结论：相符。对账单与账本逐笔一致，各月余额相等。")
@@ -299,6 +325,10 @@ def as_json(rec: Reconciliation, root: Path | None = None) -> dict:
         "extra": [
             {"where": _where(p.filename, p.lineno, root), "date": p.date.isoformat(), "amount": num(p.amount), "payee": p.payee, "narration": p.narration}
             for p in rec.extra
+        ],
+        "corrections": [
+            {"where": _where(p.filename, p.lineno, root), "date": p.date.isoformat(), "amount": num(p.amount), "corrects": p.corrects, "narration": p.narration}
+            for p in rec.corrections
         ],
         "breaks": [{"line": b.line, "expected": num(b.expected), "found": num(b.found)} for b in rec.breaks],
     }

@@ -5,19 +5,29 @@ covers what a reader sees of every entry of the fund dated in the month:
 dates, accounts, amounts, payees, narrations, tags, links and metadata the
 treasurer wrote, but not file names or line numbers, so moving or
 reformatting entries keeps the seal while any change of content breaks it.
+
+Since the month digest alone can only say *that* a month changed, a seal also
+carries `entries:`, one short digest per entry (`DD:xxxxxxxx`, day of month
+and the first 8 hex digits of the entry's own digest). With it the checker
+names the entry that changed, was added or went missing, without git. Seals
+written before it have no `entries:` and keep working: they name the month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 
 SEAL = "sunledger-seal"
+ENTRIES_KEY = "entries"  # the seal's metadata: per-entry digests
 _SKIP_META = ("filename", "lineno")
 
 
@@ -75,6 +85,75 @@ def digest(entries: Iterable[data.Directive]) -> str:
         h.update(line.encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()[:32]
+
+
+def entry_digest(entry: data.Directive) -> str:
+    """`DD:xxxxxxxx`: the entry's day of month and the start of its own digest."""
+    return f"{entry.date.day:02d}:{hashlib.sha256(canonical(entry).encode('utf-8')).hexdigest()[:8]}"
+
+
+def entry_list(entries: Iterable[data.Directive]) -> str:
+    """The value of a seal's `entries:`: every entry's digest, sorted, comma-separated.
+
+    Commas, not spaces: digits on both sides of a space would read as one
+    long number to the privacy scan (a phone or card number).
+    """
+    return ",".join(sorted(entry_digest(e) for e in entries))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between a sealed entry list and the month's entries now."""
+
+    changed: list[data.Directive]  # now in the month, not sealed, and a sealed entry of that day is missing
+    added: list[data.Directive]  # now in the month, not sealed, nothing of that day missing
+    removed: list[str]  # sealed digests (DD:xxxxxxxx) found nowhere now, not explained as changed
+
+
+def changes(sealed: str, entries: Iterable[data.Directive]) -> Changes:
+    """Compare a seal's `entries:` with the month's entries (a multiset: equal entries count twice)."""
+    missing = Counter(d for d in re.split(r"[,\s]+", sealed) if d)
+    unknown = []
+    for e in sorted(entries, key=data.entry_sortkey):
+        d = entry_digest(e)
+        if missing[d] > 0:
+            missing[d] -= 1
+        else:
+            unknown.append(e)
+    left = sorted((missing - Counter()).elements())
+    changed, added = [], []
+    for e in unknown:
+        day = f"{e.date.day:02d}:"
+        same_day = next((d for d in left if d.startswith(day)), None)
+        if same_day is not None:
+            left.remove(same_day)
+            changed.append(e)
+        else:
+            added.append(e)
+    return Changes(changed, added, left)
+
+
+def sealed_months(entries: Iterable[data.Directive], code: str) -> dict[str, data.Custom]:
+    """The fund's seals by month ("YYYY-MM"), from well-formed seal entries."""
+    out = {}
+    for e in entries:
+        if isinstance(e, data.Custom) and e.type == SEAL and len(e.values) == 3:
+            values = [v.value for v in e.values]
+            if values[0] == code and isinstance(values[1], str):
+                out.setdefault(values[1], e)
+    return out
+
+
+def month_after(month: str) -> str:
+    day = month_end(month) + dt.timedelta(days=1)
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def open_month(sealed: Iterable[str], day: dt.date) -> str:
+    """The month an entry dated `day` can be written in: its own unless sealed, else the first after the last seal."""
+    sealed = set(sealed)
+    month = f"{day.year:04d}-{day.month:02d}"
+    return month if month not in sealed else month_after(max(sealed))
 
 
 def month_end(month: str) -> dt.date:

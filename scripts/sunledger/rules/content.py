@@ -1,4 +1,4 @@
-"""SL70x and private data in `content/`: the YAML facts, with their lines,
+"""SL701–SL704, SL803/SL804 and private data (SL501–SL503) in `content/`: the YAML facts, with their lines,
 reported through the ledger so bean-check and Fava show them too; and the
 ledger's own files: a missing include (SL004) and a file or line over the
 size limits (SL010) at their lines (see ledger/includes.py). In bean-check and

@@ -1,16 +1,19 @@
 """SL401–SL403, W404: a published month is sealed; any change to it is an
-error naming the month. Corrections go into a later month, say why, and
-reverse an entry of the month they name."""
+error naming the month, and, when the seal lists its entries (`entries:`),
+each entry that changed or was added at its own line, and what went missing.
+Corrections go into a later month, say why, and reverse an entry of the
+month they name."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 from beancount.core import data
 
 from ..errors import error, warning
-from ..ledger.seal import SEAL, corrected_entries, digest, month_end
+from ..ledger.seal import ENTRIES_KEY, SEAL, changes, corrected_entries, digest, month_after, month_end
 from .context import Ctx, context, rule, where
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -60,13 +63,55 @@ def check(entries: list, ctx: Ctx) -> list:
             errors.append(error(where(e), "SL402", f"基金 {code} 的 {month} 已封存过一次", e))
             continue
         sealed.add((code, month))
-        actual = digest(by_month.get((code, month), []))
+        now = by_month.get((code, month), [])
+        actual = digest(now)
         if actual != dig:
-            name = ctx.content.funds[code].fund.name
-            errors.append(
-                error(where(e), "SL401", f"{name} {month} 已于 {e.date} 封存公示，其记录已被改动（摘要 {actual} ≠ {dig}）；请恢复原记录，在未封存月份记冲正分录（corrects: \"{month}\"）", e)
-            )
+            errors += _changed(e, ctx, month, actual, dig, now, month_after(max(m for c, m in wanted if c == code)))
     return errors
+
+
+def _changed(seal: data.Custom, ctx: Ctx, month: str, actual: str, dig: str, now: list, later: str) -> list:
+    """SL401 at the seal, and at each entry that changed or was added when the seal lists its entries."""
+    name = ctx.content.funds[seal.values[0].value].fund.name
+    head = f"{name} {month} 已于 {seal.date} 封存公示，其记录已被改动（摘要 {actual} ≠ {dig}）"
+    listed = seal.meta.get(ENTRIES_KEY)
+    if not isinstance(listed, str):  # a seal written before entries were listed: only the month is known
+        return [error(where(seal), "SL401", f"{head}；请恢复原记录，在未封存月份记冲正分录（corrects: \"{month}\"）", seal)]
+    found = changes(listed, now)
+    parts = []
+    if found.changed or found.added:
+        parts.append("改动或补记的记录：" + "、".join(_at(x.meta, ctx) for x in (*found.changed, *found.added)))
+    if found.removed:
+        days = "、".join(f"{month}-{d.split(':')[0]}" for d in found.removed)
+        parts.append(f"封存后删除了 {len(found.removed)} 条记录（日期 {days}），请照已公示的月报恢复")
+    out = [error(where(seal), "SL401", f"{head}；{'；'.join(parts)}", seal)]
+    for kind, items in (("封存后被改动", found.changed), ("封存后补记", found.added)):
+        out += [
+            error(where(x), "SL401", f"这条记录属于 {name} 已封存的 {month}（{_at(seal.meta, ctx)}），{kind}；{_advice(x, month, later)}", x)
+            for x in items
+        ]
+    return out
+
+
+def _at(meta: dict, ctx: Ctx) -> str:
+    """`file:line` as the checker prints locations: relative to the district root."""
+    path = Path(str(meta.get("filename", "")))
+    try:
+        path = path.resolve().relative_to(ctx.root.resolve())
+    except (ValueError, OSError):
+        pass
+    return f"{path.as_posix()}:{meta.get('lineno', 0)}"
+
+
+def _advice(entry, month: str, later: str) -> str:
+    """What to do instead, by kind of entry: a reversing entry only makes sense for a transaction."""
+    if isinstance(entry, data.Transaction):
+        return f"请恢复原记录；更正写在 {later} 的冲正分录里（corrects: \"{month}\" 和 reason:）"
+    if isinstance(entry, data.Open):
+        return f"新科目的 open 请写在未封存的月份，例如 {later}-01"
+    if isinstance(entry, data.Balance):
+        return f"已封存月份不能再补余额断言：删除它，或改到 {later}"
+    return f"请恢复原状，或把它的日期改到未封存的 {later}"
 
 
 def _corrections(ctx: Ctx):

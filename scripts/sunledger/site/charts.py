@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from html import escape
 
 from .fmt import money, short_money
+from .text import html_text as escape  # escaped and on one line: a chart sits in an HTML block
 
 WIDTH = 360
 # Okabe-Ito based, readable for colour-blind readers, dark enough for white text.

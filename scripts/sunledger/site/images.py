@@ -28,6 +28,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from ..errors import said
 from ..media import RASTER, is_pdf, is_raster
 
 # what Pillow may decode a published raster as (its JPEG opener also gives the MPO of many phone cameras);
@@ -173,11 +174,11 @@ def refused(rel: str, path: Path) -> str | None:
     if suffix in ACTIVE_SUFFIXES:
         if Path(rel).name in _PAGE_NAMES or rel in _SITE_FILES or (suffix in (".js", ".mjs") and rel.startswith(_SCRIPT_FOLDER)):
             return None
-        return f"{rel}: SL804 网站只公开页面、图片和 PDF，此文件（{suffix}）可能在网站上运行脚本"
+        return f"{rel}: " + said("SL804", f"网站只公开页面、图片和 PDF，此文件（{suffix}）可能在网站上运行脚本")
     if is_raster(rel) and not is_image(path.read_bytes()):
-        return f"{rel}: SL804 扩展名是图片，内容却不是 {'/'.join(PILLOW_FORMATS)} 图片"
+        return f"{rel}: " + said("SL804", f"扩展名是图片，内容却不是 {'/'.join(PILLOW_FORMATS)} 图片")
     if is_pdf(rel) and (found := pdf_active(path.read_bytes())):
-        return f"{rel}: SL804 PDF 含有会运行或打开的内容（{'、'.join(found)}）"
+        return f"{rel}: " + said("SL804", f"PDF 含有会运行或打开的内容（{'、'.join(found)}）")
     return None
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content.models import LEVEL_NAMES, STAGES
 from ..district import District
@@ -39,6 +39,7 @@ from ..views.project import ProjectView
 from ..views.site_extra import all_notices, all_project_views
 from . import charts, fmt
 from .qr import qr_svg
+from .text import html_text, md_inline, paragraphs
 
 # Templates are Jinja producing Markdown: headings for the toc and search, HTML blocks for the rest.
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,7 +85,8 @@ def stash(text: str) -> tuple[str, list[str]]:
     Python-Markdown would run every block through html.parser only to pass it
     through unchanged; that was half of the build time of a large district.
     A block is a blank-line separated chunk starting with '<' (the templates
-    never put a blank line inside one).
+    never put a blank line inside one, and text from content or a ledger is
+    written on one line by site/text.py, so it cannot end a block either).
     """
     blocks: list[str] = []
     out = []
@@ -121,6 +123,13 @@ def bank_mark(n: Notice) -> Markup:
     return Markup('<span class="sl-bad" title="与银行对账单不一致">✗</span>')
 
 
+def _finalize(value):
+    """Every `{{ … }}` of a template: text through `html_text`, markup made by the templates as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return html_text(value)
+    return value
+
+
 def _stars(score: Decimal) -> str:
     full = int(score + Decimal("0.5"))
     return "★" * full + "☆" * (5 - full)
@@ -139,8 +148,11 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
     )
     env.filters.update(
+        md_text=md_inline,
+        paragraphs=paragraphs,
         money=fmt.money,
         plain=fmt.plain,
         month_zh=fmt.month_zh,
@@ -163,7 +175,8 @@ def environment() -> jinja2.Environment:
 
 
 def front_matter(title: str, *, search: bool = True, hide: tuple[str, ...] = ()) -> str:
-    meta: dict = {"title": title}
+    # Material writes page.title as it is into <title>, the header and the nav: escape it here.
+    meta: dict = {"title": str(escape(title))}
     if not search:
         meta["search"] = {"exclude": True}
     if hide:
@@ -301,7 +314,7 @@ class Portal:
                             latest=latest, active=active)
         if tail.strip():
             text += "\n\n" + tail.strip() + "\n"
-        return self._page("index.md", title, text, True, head=head.strip() or f"# {title}")
+        return self._page("index.md", title, text, True, head=head.strip() or f"# {md_inline(title)}")
 
     def fund(self, code: str) -> Page:
         s = self.summaries[code]

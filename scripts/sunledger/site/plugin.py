@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from types import MethodType
 
+from markupsafe import escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -28,11 +29,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
-from ..check import problem
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
-from ..errors import error
-from . import images, scan, search
+from ..errors import error, problem
+from . import csp, images, scan, search
 from .buildinfo import BuildInfo, build_info
 from .fastmd import FastMarkdown
 from .pages import Portal, unstash
@@ -271,7 +271,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def _nav(self, files: Files, portal: Portal) -> list:
         nav: list = [{"首页": "index.md"}]
-        nav.append({"基金": [{portal.summaries[c].name: f"funds/{c}/index.md"} for c in portal.order]})
+        # Material writes nav titles as they are: a fund's name is text, escaped here (as pages.front_matter does)
+        nav.append({"基金": [{str(escape(portal.summaries[c].name)): f"funds/{c}/index.md"} for c in portal.order]})
         nav += [{"项目": "projects/index.md"}, {"合作方": "partners/index.md"}]
         folders: dict[str, list[str]] = {}
         for f in files.documentation_pages():
@@ -314,7 +315,15 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_env(self, env, config, files):
         env.globals["sl_build"] = self.info
+        env.globals["sl_csp"] = csp.policy  # overrides/main.html
+        env.globals["sl_csp_templates"] = csp.MATERIAL_INLINE
         return env
+
+    def on_post_page(self, output, page, config):
+        return _allowed_scripts_only(output, page.file.src_uri)
+
+    def on_post_template(self, output_content, template_name, config):
+        return _allowed_scripts_only(output_content, template_name) if template_name.endswith(".html") else output_content
 
     # ------------------------------------------------------------ output
 
@@ -332,6 +341,17 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
+
+
+def _allowed_scripts_only(html: str, name: str) -> str:
+    """A page with an inline script its policy refuses is not published: the browser would not run it,
+    and on a page of the site it can only be text that became markup, or a theme change to look at."""
+    if csp.of_page(html) is None:
+        raise PluginError(f"sunledger: {name} 没有内容安全策略（Content-Security-Policy），主题覆盖 overrides/main.html 未生效")
+    bad = csp.refused(html)
+    if bad:
+        raise PluginError(f"sunledger: {name} 中有内容安全策略不允许的内联脚本，未发布：" + "；".join(bad))
+    return html
 
 
 def _rendered(content: str, tokens: list[dict], title: str | None):

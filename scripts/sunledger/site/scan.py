@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..errors import said
 from ..privacy import INVISIBLE, KIND_ZH, find_private, mask_hint
 from . import images
 
@@ -95,7 +96,7 @@ def _masked_path(rel: str) -> str:
 def scan_name(rel: str) -> list[str]:
     """A published file whose name holds a private number (a receipt saved as 13912345678.jpg)."""
     return [
-        f"{_masked_path(rel)}: {code} 文件名含有{KIND_ZH[code]}（{mask_hint(found)}），不得发布"
+        f"{_masked_path(rel)}: " + said(code, f"文件名含有{KIND_ZH[code]}（{mask_hint(found)}），不得发布")
         for code, found in find_private(rel, skip_digests=True)
     ]
 
@@ -105,10 +106,10 @@ def scan_bytes(rel: str, data: bytes, names: Iterable[str]) -> list[str]:
     shown = _masked_path(rel)
     for text in texts_of(rel, data):
         for code, found in find_private(text, skip_digests=True):  # commit ids and checksums are on every page
-            out.append(f"{shown}: {code} 含有{KIND_ZH[code]}（{mask_hint(found)}）")
+            out.append(f"{shown}: " + said(code, f"含有{KIND_ZH[code]}（{mask_hint(found)}）"))
         for name in names:
             if name in text:
-                out.append(f"{shown}: SL504 出现未打码的居民捐款人姓名（{name[0]}{'*' * (len(name) - 1)}）")
+                out.append(f"{shown}: " + said("SL504", f"出现未打码的居民捐款人姓名（{name[0]}{'*' * (len(name) - 1)}）"))
         if rel.endswith((".html", ".css")) and (found := _external(text)):
             out.append(f"{shown}: 页面会从外部网站加载资源：{found[:80]}")
     return out
@@ -132,7 +133,7 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
             found = images.metadata(rel, path.read_bytes())
             if found:
                 kind = "PDF" if images.is_pdf(rel) else "图片"
-                problems.append(f"{_masked_path(rel)}: SL505 {kind}带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息")
+                problems.append(f"{_masked_path(rel)}: " + said("SL505", f"{kind}带有元数据（{'、'.join(found)}），可能暴露拍摄位置或个人信息"))
             continue
         if not _is_text(rel):
             continue

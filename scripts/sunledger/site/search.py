@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,8 +46,10 @@ BOOST = {"funds": 3, "projects": 2}
 
 
 def _entry(location: str, title: str, parts: Iterable[str]) -> dict:
+    """One index entry. Material shows an entry's title and text as HTML (as its own index holds
+    them: the HTML of headings and paragraphs), so names and needs go in escaped."""
     text = " · ".join(p for p in parts if p)
-    entry = {"location": location, "title": segment(title), "text": segment(text)}
+    entry = {"location": location, "title": segment(escape(title)), "text": segment(escape(text))}
     boost = BOOST.get(location.split("/", 1)[0])
     if boost:
         entry["boost"] = boost
@@ -76,9 +79,10 @@ def entries(portal: Portal) -> list[dict]:
             v.fund_name,
             p.category,
             p.stage,
-            f"承接：{v.partner.name}" if v.partner else "",
+            # a space, not "：": Material's separator has no "：", and "：名称" is no word a resident types
+            f"承接方 {v.partner.name}" if v.partner else "",
             need[:NEED_CHARS] + ("……" if len(need) > NEED_CHARS else ""),
-            "收款：" + "、".join(payees[:MAX_PAYEES]) if payees else "",
+            "收款方 " + "、".join(payees[:MAX_PAYEES]) if payees else "",
         ]))
     for code in portal.order:
         for pv in portal.partners[code]:

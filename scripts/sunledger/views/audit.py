@@ -15,7 +15,7 @@ from typing import Any
 
 from beancount.core import data
 
-from ..check import Problem
+from ..errors import Problem
 from ..district import District, FundBooks, district_from_entries  # noqa: F401 - re-exported for the extension
 from ..ledger.accounts import BANK, EXPENSE
 from ..ledger.movements import SPENT, movement
