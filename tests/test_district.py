@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from sunledger.district import _load_funds_apart, load_district
-from sunledger.ledger.load import fund_files
+from sunledger.district import load_district
+from sunledger.loading import apart
 from sunledger.synth import generate
 
 from conftest import REPO
@@ -34,7 +34,7 @@ def synthetic(tmp_path_factory):
 
 
 def _apart(root) -> bool:
-    return _load_funds_apart(root / "ledger" / "main.beancount", fund_files(root), 2) is not None
+    return apart(root, str, 1) is not None  # main allows the funds apart
 
 
 def test_parallel_load_of_a_synthetic_district_equals_the_serial_one(synthetic):

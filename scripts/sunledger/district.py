@@ -1,5 +1,6 @@
 """A district loaded once: the ledger with its plugins run, the content, and
-indexes every view reads. Loading is the only I/O; views are pure."""
+indexes every view reads. Loading (`loading.load_books`, or Fava's own) is the
+only I/O; views are pure."""
 
 from __future__ import annotations
 
@@ -9,17 +10,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from beancount.core import data
-from beancount.parser import parser
 
-from .check import _parallel_ok, _warnings, lost
 from .content.load import Content, FundContent, load_content
-from .errors import Problem, error, meta, problem
-from .ledger import includes
+from .errors import Problem, problem
 from .ledger.accounts import Classifier
 from .ledger.adopted import fold
 from .ledger.attribution import Attribution, attribute
-from .ledger.load import Lost, apart, biggest_first, fund_files, limits_of, load
+from .ledger.load import fund_file, load
 from .ledger.seal import SEAL
+from .loading import load_books
+from .rules import warnings
 from .rules.context import context
 
 
@@ -107,61 +107,23 @@ def district_from_entries(
             b.txns = fold(b.txns, classify)[0]
             b.balances = [x for x in b.balances if x.date >= b.fc.fund.cutover]
     txns = sorted((t for b in books.values() for t in b.txns), key=data.entry_sortkey)
-    problems = sorted({problem(e) for e in [*errors, *_warnings(entries, options_map, as_of), *content.errors]})
+    problems = sorted({problem(e) for e in [*errors, *warnings(entries, options_map, as_of), *content.errors]})
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]
     return District(ctx.root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)
+
+
+def load_fund(root: Path, code: str, as_of: dt.date | None = None) -> District | None:
+    """One fund's books alone, from its own fund.beancount (as `check -j` reads them), with its
+    content and problems; None when no sunledger.yml is above it. For `sunledger seal`."""
+    return district_from_entries(*load(fund_file(Path(root).resolve(), code)), as_of)
 
 
 def load_district(root: Path, as_of: dt.date | None = None, jobs: int = 1) -> District:
     """Load the district; with jobs > 1, funds load in separate processes when main.beancount allows it."""
     root = Path(root).resolve()
-    main = root / "ledger" / "main.beancount"
-    loaded = _load_funds_apart(main, fund_files(root), jobs) if jobs > 1 else None
-    entries, errors, options_map = loaded or load(main)
+    entries, errors, options_map = load_books(root, jobs)
     # all funds, also those without a ledger yet
     district = district_from_entries(entries, errors, options_map, as_of, load_content(root))
     if district is None:
         raise FileNotFoundError(f"{root} 下没有 sunledger.yml")
     return district
-
-
-def _load_fund(path: Path) -> tuple[list, list, list[str]]:
-    entries, errors, options_map = load(path)
-    return entries, errors, list(options_map["include"])
-
-
-def _load_funds_apart(main: Path, funds: list[Path], jobs: int) -> tuple[list, list, dict] | None:
-    """(entries, errors, options_map) as `load(main)` gives them, each fund loaded in its own process.
-
-    Only when main.beancount holds nothing but the funds and annotations (as
-    `sunledger check -j` requires): each fund's files are self-contained, so the
-    plugins see in a fund's load what they see of it in the whole. None otherwise.
-    """
-    if len(funds) < 2:
-        return None
-    if not _parallel_ok(main, funds)[0]:  # ok implies main and its annotations parse without errors
-        return None
-    order = biggest_first(funds)
-    results = {}
-    for path, result in zip(order, apart(_load_fund, order, jobs)):
-        if isinstance(result, Lost):  # its process died: one error at the fund's file, not a BrokenProcessPool
-            p = lost(result)
-            result = ([], [error(meta(p.filename, p.lineno), "SL009", p.message.removeprefix("SL009 "))], [])
-        results[path] = result
-    entries, _, options_map = parser.parse_file(str(main))  # Fava options, extensions: annotations only
-    included = [str(main)]
-    fund_set = {f.resolve() for f in funds}
-    for other in sorted(Path(p).resolve() for p in includes.scan(main, limits_of(main), deep=False).files[1:]):
-        if other not in fund_set:
-            included.append(str(other))
-            entries.extend(parser.parse_file(str(other))[0])  # saved queries
-    errors: list = []
-    for fund in funds:  # in path order, as main's include pattern lists them; the sort below is stable
-        fund_entries, fund_errors, fund_included = results[fund]
-        entries.extend(fund_entries)
-        errors.extend(fund_errors)
-        included += fund_included
-    entries.sort(key=data.entry_sortkey)
-    options_map["filename"] = str(main)
-    options_map["include"] = list(dict.fromkeys(included))
-    return entries, errors, options_map

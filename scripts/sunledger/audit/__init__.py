@@ -3,9 +3,10 @@
     2024-01-01 custom "fava-extension" "sunledger.audit"
 
 The district is built once per load from the entries Fava already holds
-(`district.district_from_entries`); each request only picks a fund and a
-period (`?fund=Guangming&start=2025-01&end=2025-12`) and renders the pure
-view `views.audit.audit`.
+(`district.district_from_entries`: the books are not loaded a second time);
+each request only picks a fund and a period
+(`?fund=Guangming&start=2025-01&end=2025-12`) and renders the pure view
+`views.audit.audit`.
 """
 
 from __future__ import annotations
