@@ -131,7 +131,7 @@ def flow_chart(
     for (_, pid), amount in flows.items():
         per_project[pid] = per_project.get(pid, Decimal(0)) + amount
     ranked = sorted(per_project, key=lambda p: (-per_project[p], p))
-    shown = ranked[:top]
+    shown = ranked if len(ranked) <= top + 1 else ranked[:top]  # one project more is shown, not folded into 其他
     other = "其他项目"
     merged: dict[tuple[str, str], Decimal] = {}
     for (src, pid), amount in flows.items():
@@ -204,7 +204,7 @@ def balance_chart(series: Sequence[tuple[str, Decimal]], title: str = "每月月
     if not series:
         return ""
     values = [float(v) for _, v in series]
-    lo, hi = min(0.0, min(values)), max(0.0, max(values))
+    lo, hi = min(0.0, *values), max(0.0, *values)
     step = _nice_step(hi - lo)
     lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
     n = len(series)
