@@ -678,6 +678,13 @@ DISTRICT = {
         {"id": "yuchan-jiedao", "name": "玉蟾街道", "level": "street", "parent": "luxian"},
         {"id": "yuchan-shequ", "name": "玉蟾社区", "level": "community", "parent": "yuchan-jiedao"},
     ],
+    # At the foot of every page; each fund.yml adds its own office. Demo numbers: a local number never
+    # starts with 0, so 0635-0123456 is no one's line; 12345 is the public 政务服务便民热线.
+    "contact": {
+        "phones": [{"label": "政务服务便民热线", "number": "12345"}],
+        "address": "各社区党群服务中心（各基金的地址、监督电话和意见箱写在该基金的页面下方）",
+    },
+    "notice": {"signatures": ["经办人", "审核人", "居务监督委员会"], "days": 7},
 }
 
 

@@ -222,6 +222,12 @@ def guangming() -> FundInfo:
         "code": "Guangming", "name": "光明社区基金", "kind": "社区公益基金", "level": "community", "parent": "yuqiuhu",
         "opened": OPENED, "bank": {"name": "高唐县农村商业银行鱼邱湖支行", "account": "****3816"},
         "treasurer": "光明社区居委会 刘*",
+        "contact": {
+            "phones": [{"label": "居务监督委员会监督电话", "number": "0635-0123456"}, {"label": "政务服务便民热线", "number": "12345"}],
+            "address": "光明社区党群服务中心一楼财务公开室",
+            "mailbox": "党群服务中心门口和各小区公示栏旁的意见箱",
+            "hours": "周一至周五 8:30—12:00，14:00—17:30",
+        },
         "annual_reports": annual_reports("光明社区基金", ("2025-03-20", "2026-03-19")),
         "description": "“政府拨、社区筹、企业捐、居民集”四方惠享：每月创意市集慈善义卖、剪纸作品销售收入注入基金；"
                        "入驻社区空间的商户和社区社会企业按收益的5%分成。老旧小区重点用于基础设施维修和“社区助困 情暖小区”，"
@@ -389,6 +395,13 @@ def tuanjiebeilu() -> FundInfo:
         "code": "Tuanjiebeilu", "name": "团结北路社区基金", "kind": "社区基金", "level": "community", "parent": "renminlu",
         "opened": OPENED, "bank": {"name": "中国建设银行咸阳人民路支行", "account": "****5207"},
         "treasurer": "团结北路社区居委会 杨*",
+        "contact": {
+            "phones": [{"label": "社区监督电话", "number": "029-0123456"}],
+            "address": "团结北路社区党群服务中心二楼",
+            "mailbox": "社区服务大厅意见箱",
+            "hours": "周一至周五 9:00—17:00",
+        },
+        "notice": {"days": 10},
         "annual_reports": annual_reports("团结北路社区基金", ("2025-03-14", "2026-03-13")),
         "description": "“城市社区合伙人”机制：以场地换服务、资源换服务，引入商企、社群、个人三类合伙人28家，"
                        "按“公益+市场+低偿”运营；“群众点单、社区派单、合伙人接单”。使用社区空间的商户按营业收入的5%分成。",
@@ -519,6 +532,13 @@ def yuchan() -> FundInfo:
         "code": "Yuchan", "name": "玉蟾国际城小区共享发展金", "kind": "小区共享发展金", "level": "compound", "parent": "yuchan-shequ",
         "opened": OPENED, "ledger_code": "YC", "bank": {"name": "中国农业银行泸县支行", "account": "****6209"},
         "treasurer": "玉蟾国际城小区党支部 陈*",
+        "contact": {
+            "phones": [{"label": "小区党支部监督电话", "number": "0830-0123456"}],
+            "address": "玉蟾国际城“红邻·馨空间”服务站",
+            "mailbox": "小区南门公示栏旁意见箱",
+            "hours": "每天 9:00—18:00",
+        },
+        "notice": {"signatures": ["经办人", "小区党支部审核", "业主监督小组"]},
         "annual_reports": annual_reports("玉蟾国际城小区共享发展金", ("2025-03-28", "2026-03-27")),
         "description": "财政补贴提供一次性启动资金，开发企业、驻区单位、国企预存活动经费，小区停车费、广告等公共收益定向补充，"
                        "用于“红邻·馨空间”共享空间的管理维护和小区治理服务。沿用原有账本科目名称，在本文件中映射。",

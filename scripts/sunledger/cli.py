@@ -256,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--name", required=True, help="区的名称，如“某某区社区基金”")
     i.add_argument("--node", default="district", help="最上层节点的编号（默认 district）")
     i.add_argument("--level", default="district", help="最上层节点的层级：district/street/community（默认 district）")
-    i.add_argument("--site-url", default="https://example.org/", help="网站发布后的网址（公示二维码用）")
+    i.add_argument("--site-url", required=True, help="网站发布后的网址，如 https://用户名.github.io/仓库名/（公示二维码用；构建拒绝 example.org 之类的示例网址）")
     i.set_defaults(func=_init)
     f = sub.add_parser("new-fund", help="新增一个基金：账本入口、月份、封账文件和资料，一次写好")
     f.add_argument("code", help="基金代码（账本科目的第二段），如 Guangming")

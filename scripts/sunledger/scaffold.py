@@ -24,6 +24,7 @@ from .config import ACCOUNT_COMPONENT, CONFIG_NAME, Config
 from .content.models import ID, LEVEL_NAMES
 from .rules import RULES
 from .rules.options import read_lines
+from .site import siteurl
 
 SKELETON = Path(__file__).parent / "skeleton"
 # skeleton file -> where it goes in a new district (files a package cannot ship under their own name)
@@ -38,7 +39,6 @@ LAYOUT = {
     "gitignore": ".gitignore",
     "workflows/publish.yml": ".github/workflows/publish.yml",
 }
-PLACEHOLDER_URL = "https://example.org/"
 FUNDS_INCLUDE = 'include "funds/*/fund.beancount"'
 
 
@@ -70,8 +70,11 @@ def _check_name(name: str, what: str) -> str:
     return name.strip()
 
 
-def district_files(name: str, *, node_id: str = "district", level: str = "district", site_url: str = PLACEHOLDER_URL) -> dict[str, str]:
+def district_files(name: str, *, site_url: str, node_id: str = "district", level: str = "district") -> dict[str, str]:
     name = _check_name(name, "区")
+    if (why := siteurl.problem(site_url)) is not None:  # the build would refuse it: say so before writing anything
+        raise ScaffoldError(why.replace("请在 mkdocs.yml 中把 site_url 设为", "请用 --site-url 给出"))
+    site_url = site_url if site_url.endswith("/") else site_url + "/"
     if not re.match(ID, node_id):
         raise ScaffoldError(f"节点编号“{node_id}”只能用字母、数字、下划线和连字符（--node）")
     if level not in LEVEL_NAMES:

@@ -23,7 +23,8 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def district(tmp_path: Path) -> Path:
     root = tmp_path / "jinshui"
-    done = run("init", str(root), "--name", "金水区社区基金", "--node", "jinshui", cwd=tmp_path)
+    done = run("init", str(root), "--name", "金水区社区基金", "--node", "jinshui", "--site-url", "https://jinshui.github.io/zhangben/",
+               cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return root
 
@@ -103,7 +104,7 @@ def test_nothing_is_overwritten(district):
     assert run("new-fund", "Huayuan", "--name", "华苑", "--level", "compound", "--parent", "jinshui", cwd=district).returncode == 0
     again = run("new-fund", "Huayuan", "--name", "华苑", "--level", "compound", "--parent", "jinshui", cwd=district)
     assert again.returncode == 2 and "已经有了" in again.stderr
-    twice = run("init", str(district), "--name", "另一个区", cwd=district.parent)
+    twice = run("init", str(district), "--name", "另一个区", "--site-url", "https://jinshui.github.io/zhangben/", cwd=district.parent)
     assert twice.returncode == 2 and "已存在" in twice.stderr
     assert "金水区社区基金" in (district / "sunledger.yml").read_text(encoding="utf-8")
 
@@ -112,7 +113,7 @@ def test_hostile_names_stay_text(tmp_path):
     """A name with quotes, YAML syntax and HTML is written as a quoted string, read back as typed."""
     name = '金水"区\': #{{ x }} <b>'
     root = tmp_path / "d"
-    assert run("init", str(root), "--name", name, cwd=tmp_path).returncode == 0
+    assert run("init", str(root), "--name", name, "--site-url", "https://d.github.io/", cwd=tmp_path).returncode == 0
     assert yaml.safe_load((root / "content/district.yml").read_text(encoding="utf-8"))["name"] == name
     assert run("check", cwd=root).returncode == 0
     done = run("new-fund", "Huayuan", "--name", name, "--level", "compound", "--parent", "district", cwd=root)

@@ -302,6 +302,7 @@ class AxeReport:
             "partners": "partners/",
             "partner": f"{partner}/",
             "guide": "guide/treasurer/",
+            "help": "help/",
             "search": "projects/",
         }
 
@@ -322,7 +323,7 @@ class AxeReport:
         return self.cache[viewport, page]
 
 
-PAGE_TYPES = ["home", "fund", "notice", "projects", "project", "partners", "partner", "guide", "search"]
+PAGE_TYPES = ["home", "fund", "notice", "projects", "project", "partners", "partner", "guide", "help", "search"]
 
 
 @pytest.fixture(scope="session")

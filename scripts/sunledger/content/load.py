@@ -121,14 +121,31 @@ def _read(path: Path, errors: list[FundError], limits: Limits = Limits()) -> yam
         what = "YAML 无法读取" if exc.code == "SL701" else "输入超过大小限制"
         found.append(error(meta(str(exc.path), exc.line), exc.code, f"{what}：{exc.problem}"))
     if doc is not None:
+        phones = _contact_phones(doc)
         for line, text in doc.scalars():
             for code, match in privacy.find_private(text):
+                if code == "SL501" and line in phones:
+                    if phones[line]:
+                        continue  # declared an office's public number (`public: true`)
+                    found.append(error(meta(str(path), line), code, f"联系电话 {privacy.mask_hint(match)} 是手机号码：个人手机不得公开；"
+                                       "若是办公室公开的值班手机，在这一条电话下写 public: true，否则请填座机或服务热线"))
+                    continue
                 found.append(
                     error(meta(str(path), line), code, f"含有{privacy.KIND_ZH[code]}（{privacy.mask_hint(match)}），不得录入")
                 )
     _DOCS[str(path)] = (*stamp, doc, found)
     errors.extend(found)
     return doc
+
+
+def _contact_phones(doc: yamlsrc.YamlDoc) -> dict[int, bool]:
+    """Line of each `contact.phones[i].number` of a district.yml or fund.yml -> whether it is declared public."""
+    contact = doc.data.get("contact") if isinstance(doc.data, dict) else None
+    phones = contact.get("phones") if isinstance(contact, dict) else None
+    if not isinstance(phones, list):
+        return {}
+    return {doc.line(("contact", "phones", i, "number")): p.get("public") is True
+            for i, p in enumerate(phones) if isinstance(p, dict) and "number" in p}
 
 
 def _holds(folder: Path, codes: frozenset[str]) -> bool:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .. import privacy
 from ..config import ACCOUNT_COMPONENT
 from ..periods import MONTH_PATTERN
 
@@ -35,9 +36,72 @@ class Node(_Model):
     parent: str | None = None
 
 
+def number_key(text: str) -> str:
+    """A phone number as digits only, without +86/0086: how a published number is compared."""
+    digits = "".join(ch for ch in privacy.fold(text) if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix):]
+    return digits
+
+
+class Phone(_Model):
+    """A number residents may call: an office's landline, a hotline (12345), or a duty mobile."""
+
+    label: str = "监督电话"
+    number: str = Field(pattern=r"^[0-9０-９+＋()（）\- ]{3,24}$")
+    # A mobile number is a person's unless declared: `public: true` says this one is an office's
+    # published duty phone, and the privacy checks (content and the built site) let exactly it through.
+    public: bool = False
+
+    @property
+    def key(self) -> str:
+        return number_key(self.number)
+
+    @property
+    def tel(self) -> str:
+        return "".join(ch for ch in privacy.fold(self.number) if ch.isdigit() or ch == "+")
+
+
+class Contact(_Model):
+    """How residents reach the people behind a fund; shown at the foot of every page.
+
+    In content/district.yml for the whole district; a fund's fund.yml may set any
+    field again for its own pages (the others stay the district's)."""
+
+    phones: tuple[Phone, ...] = ()
+    address: str = ""  # where to come in person
+    mailbox: str = ""  # where the 意见箱 hangs
+    hours: str = ""  # office hours
+    note: str = ""  # anything else (an e-mail address, a WeChat account of the office)
+
+    def over(self, base: Contact | None) -> Contact:
+        """This contact with the fields it does not set taken from `base`."""
+        if base is None:
+            return self
+        return base.model_copy(update={k: getattr(self, k) for k in self.model_fields_set})
+
+
+class NoticeBoard(_Model):
+    """The foot of the printed monthly notice (公示栏): who signs, how long it hangs, how to object.
+
+    District-wide in content/district.yml (`notice:`), per fund in fund.yml, field by field."""
+
+    signatures: tuple[str, ...] = ("经办人", "审核人", "居务监督委员会")
+    days: int = Field(default=7, ge=1, le=90)  # 公示期: days from the posting date
+    objection: str = ""  # 异议 route; empty: the site writes one from the contact lines
+
+    def over(self, base: NoticeBoard | None) -> NoticeBoard:
+        if base is None:
+            return self
+        return base.model_copy(update={k: getattr(self, k) for k in self.model_fields_set})
+
+
 class District(_Model):
     name: str = "阳光账本"
     nodes: tuple[Node, ...] = ()
+    contact: Contact = Contact()
+    notice: NoticeBoard = NoticeBoard()
 
 
 class Bank(_Model):
@@ -82,6 +146,8 @@ class Fund(_Model):
     # a name sunledger knows (project, source …) takes that meaning, any other is a note
     metadata: dict[str, str] = {}
     annual_reports: tuple[AnnualReport, ...] = ()
+    contact: Contact | None = None  # over the district's (content/district.yml)
+    notice: NoticeBoard | None = None  # over the district's
 
     @field_validator("cutover")
     @classmethod

@@ -29,15 +29,15 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from ..content.models import LEVEL_NAMES, STAGES
+from ..content.models import LEVEL_NAMES, STAGES, Contact, NoticeBoard
 from ..district import District
-from ..periods import month_of
+from ..periods import month_end, month_of
 from ..views.common import ZERO
 from ..views.fund import FundSummary, fund_summary, overdue
 from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
 from ..views.project import ProjectView, all_project_views
-from . import charts, fmt
+from . import charts, fmt, glossary
 from .qr import qr_svg
 from .text import html_text, md_inline, paragraphs
 
@@ -123,6 +123,57 @@ def bank_mark(n: Notice) -> Markup:
     return Markup('<span class="sl-bad" title="与银行对账单不一致">✗</span>')
 
 
+@dataclass(frozen=True)
+class NoticeState:
+    """What a resident must know about a month's notice at the site's as-of date."""
+
+    kind: str  # sealed | late | open | overdue
+    due: dt.date  # sealed by this day at the latest (W901's deadline)
+    short: str  # the mark on a month tile
+    text: str  # the sentence where a notice is listed
+
+
+def notice_state(n: Notice, as_of: dt.date, notice_days: int) -> NoticeState:
+    """Sealed, sealed late, open (its deadline has not come) or overdue, as W901/W902 count it."""
+    due = month_end(n.month) + dt.timedelta(days=notice_days)
+    if n.sealed_on is not None and n.sealed_on <= due:
+        return NoticeState("sealed", due, "封", f"已封存（{fmt.date_zh(n.sealed_on)}）")
+    if n.sealed_on is not None:
+        return NoticeState("late", due, "封", f"已封存（{fmt.date_zh(n.sealed_on)}，晚于期限 {fmt.date_zh(due)}）")
+    if as_of > due:
+        return NoticeState("overdue", due, "逾期", f"逾期未封存：应于 {fmt.date_zh(due)} 前公示并封存")
+    return NoticeState("open", due, "未封", f"尚未封存，账目可能调整（期限 {fmt.date_zh(due)}）")
+
+
+# Type size of the printed notice (sunledger.css: sl-print-s 14pt, -m 12pt, -l 10.5pt), the largest
+# whose lines fit the room the A4 sheet leaves beside the head and the foot. Measured in Chromium at
+# A4 width (tests/site/test_print.py): (name, characters per line of the 摘要 column, px per text line,
+# px per table row besides its text, px of room for the rows).
+PRINT_SIZES = (("s", 22, 24.5, 6.0, 430), ("m", 28, 20.0, 6.0, 525))
+
+
+def print_density(texts: list[int], extra_lines: int = 0) -> str:
+    """The print size for a month whose table rows hold `texts` characters each, plus
+    `extra_lines` lines of corrections below the table; "l" (10.5pt) when no larger size fits."""
+    for name, per_line, line_px, row_px, room in PRINT_SIZES:
+        need = sum(max(1, -(-n // per_line)) * line_px + row_px for n in texts) + extra_lines * line_px * 1.3
+        if need <= room:
+            return name
+    return "l"
+
+
+def _print_chars(line, title: str) -> int:
+    """How many characters a line of the notice prints in its 摘要 cell (templates/_macros.html line_cells)."""
+    parts = [line.payee or "—", line.narration, line.source or line.category or "", title]
+    if line.kind == "期初结转":
+        parts.append("期初结转")
+    if line.corrects:
+        parts.append(f"更正 {line.corrects}：{line.reason or ''}")
+    if line.receipt:
+        parts.append("有凭证（不公开）")
+    return sum(len(p) + 2 for p in parts if p)
+
+
 def _finalize(value):
     """Every `{{ … }}` of a template: text through `html_text`, markup made by the templates as it is."""
     if isinstance(value, str) and not isinstance(value, Markup):
@@ -166,6 +217,7 @@ def environment() -> jinja2.Environment:
         project_url=project_url,
         partner_url=partner_url,
         bank_mark=bank_mark,
+        explain_url=glossary.url,
         month_of=month_of,
         star_text=_stars,
         stage_index=lambda s: STAGES.index(s) if s in STAGES else 0,
@@ -173,13 +225,14 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def front_matter(title: str, *, search: bool = True, hide: tuple[str, ...] = ()) -> str:
+def front_matter(title: str, *, search: bool = True, hide: tuple[str, ...] = (), **extra) -> str:
     # Material writes page.title as it is into <title>, the header and the nav: escape it here.
     meta: dict = {"title": str(escape(title))}
     if not search:
         meta["search"] = {"exclude": True}
     if hide:
         meta["hide"] = list(hide)
+    meta.update(extra)
     # JSON is YAML: quoting every value keeps titles like "2025-03" strings.
     lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"
@@ -210,6 +263,10 @@ class Portal:
         self.order = self._fund_order()
         self.summaries = {code: fund_summary(district, code, self.year) for code in self.order}
         self.as_of = as_of or district.last_date or dt.date.today()
+        # Every figure says the day it is true for: the day the site is built for (the commit's date).
+        self.env.globals.update(as_of=self.as_of, as_of_text=fmt.date_zh(self.as_of))
+        days = district.config.disclosure.notice_days
+        self.env.globals["notice_state"] = lambda n: notice_state(n, self.as_of, days)
         self.overdue = {code: overdue(district, code, self.as_of) for code in self.order}
         self.notices = {code: all_notices(district, code) for code in self.order}
         self.projects: dict[str, ProjectView] = {}
@@ -222,6 +279,41 @@ class Portal:
         }
         self.titles = {pid: v.project.title for pid, v in self.projects.items()}
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
+        self.env.globals["contact_html"] = self.contact_html
+
+    # ------------------------------------------------------------ whom to ask
+
+    def contact(self, code: str | None = None) -> Contact:
+        """The contact lines of a fund (its own fields over the district's), or of the district."""
+        base = self.d.content.district.contact
+        own = self.d.books[code].fc.fund.contact if code else None
+        return own.over(base) if own is not None else base
+
+    def board(self, code: str) -> NoticeBoard:
+        """The foot of a fund's printed notice: its own fields over the district's."""
+        base = self.d.content.district.notice
+        own = self.d.books[code].fc.fund.notice
+        return own.over(base) if own is not None else base
+
+    def contact_html(self, c: Contact, title: str = "", code: str = "") -> Markup:
+        return Markup(self.env.get_template("contact.html").render(c=c, title=title, code=code).strip())  # noqa: S704 - autoescaped template
+
+    def footer(self) -> dict[str, Markup]:
+        """The contact block at the foot of each page: "" for the district's pages, a fund's code for its own."""
+        out = {}
+        district = self.contact()
+        if district.phones or district.address or district.mailbox or district.hours or district.note:
+            out[""] = self.contact_html(district, f"有疑问、要反映问题，请联系{self.d.content.district.name}")
+        for code in self.order:
+            c = self.contact(code)
+            if c.phones or c.address or c.mailbox or c.hours or c.note:
+                out[code] = self.contact_html(c, f"有疑问、要反映问题，请联系{self.summaries[code].name}", code)
+        return out
+
+    def public_numbers(self) -> frozenset[str]:
+        """Phone numbers the configuration declares public (`public: true`): the privacy scan lets exactly these through."""
+        contacts = [self.contact()] + [self.contact(code) for code in self.order]
+        return frozenset(p.key for c in contacts for p in c.phones if p.public)
 
     # ------------------------------------------------------------ structure
 
@@ -275,8 +367,10 @@ class Portal:
         return self.env.get_template(template).render(rel=rel, url=url, year=self.year, **ctx)
 
     @staticmethod
-    def _page(src_uri: str, title: str, text: str, in_nav: bool, head: str = "", **meta) -> Page:
+    def _page(src_uri: str, title: str, text: str, in_nav: bool, head: str = "", fund: str = "", **meta) -> Page:
         markdown, blocks = stash(text)
+        if fund:  # the page's foot shows this fund's contact lines (overrides/partials/copyright.html)
+            meta["sl_fund"] = fund
         body = f"{head}\n\n{markdown}" if head else markdown
         # Out of Material's search index: site/search.py adds one short entry per fund, project and partner.
         meta["search"] = False
@@ -288,6 +382,7 @@ class Portal:
             yield self.fund(code)
         yield self.project_list()
         yield self.partner_list()
+        yield self.explain()
         for code in self.order:
             for i, _n in enumerate(self.notices[code]):
                 yield self.notice(code, i)
@@ -331,21 +426,23 @@ class Portal:
             "balance": charts.balance_chart(s.series),
             "income": charts.bar_chart(list(s.income_by_source.items()), "按来源的累计收入"),
             "category": charts.bar_chart(list(s.spending_by_category.items()), "按类别的累计支出"),
-            "flow": charts.flow_chart(s.flows, order + [x for x in sources if x not in order], self.titles),
+            "flow": charts.flow_chart(s.flows, order + [x for x in sources if x not in order], self.titles,
+                                      links={pid: fmt.href(fund_url(code), project_url(pid)) for pid in fc.projects}),
             "dues": charts.pair_chart([(d["name"], d["due"], d["paid"]) for d in dues], ("应缴", "已缴"), "商户分成应缴与已缴"),
         }
         downloads = _download_rows(code, self.downloads.get(code, {}))
+        flow_rows = charts.flow_rows(s.flows, order, self.titles)
         url = fund_url(code)
         text = self._render(
             "fund.html", url, s=s, overdue=self.overdue[code], as_of=self.as_of, series_rows=[(fmt.month_zh(m), v) for m, v in s.series], fund=fund, parent=parent, charts=chart, projects=projects, dues=dues,
-            notices_by_year=sorted(by_year.items()), downloads=downloads, titles=self.titles,
+            notices_by_year=sorted(by_year.items()), downloads=downloads, flow_rows=flow_rows, titles=self.titles,
             partners=sorted(fc.partners.values(), key=lambda p: p.id),
             last_month=s.series[-1][0] if s.series else None,
             spent_total=sum((x.spent for x in s.sources), ZERO),
             free_total=sum((x.balance for x in s.sources), ZERO),
             restricted_total=sum((sum(x.restricted.values(), ZERO) for x in s.sources), ZERO),
         )
-        return self._page(src_of(url), s.name, text, True)
+        return self._page(src_of(url), s.name, text, True, fund=code)
 
     def parent_name(self, code: str) -> str | None:
         """The name of the node or fund a fund sits under."""
@@ -384,14 +481,17 @@ class Portal:
         url = notice_url(code, n.month)
         y, m = map(int, n.month.split("-"))
         bank_state = "none" if n.matches_bank is None else "match" if n.matches_bank else "mismatch"
+        board, contact = self.board(code), self.contact(code)
         text = self._render(
             "notice.html", url, n=n, fund=self.d.books[code].fc.fund, last_day=calendar.monthrange(y, m)[1],
             qr=qr_svg(self.site_url + url), abs_url=self.site_url + url, bank_state=bank_state,
-            density="s" if len(n.lines) <= 30 else "m" if len(n.lines) <= 55 else "l",
+            density=print_density([_print_chars(x, self.titles.get(x.project or "", "")) for x in n.lines],
+                                  sum(2 + len(c.originals) for c in [*n.corrections, *n.corrections_made])),
             prev=items[i - 1].month if i > 0 else None, next=items[i + 1].month if i + 1 < len(items) else None,
+            board=board, contact=contact, objection=board.objection or _objection(contact),
         )
         title = f"{n.name} {fmt.month_zh(n.month)}收支公示"
-        return self._page(src_of(url), title, text, False, hide=("navigation", "toc"))
+        return self._page(src_of(url), title, text, False, hide=("navigation", "toc"), fund=code)
 
     def project_list(self) -> Page:
         views = list(self.projects.values())
@@ -411,18 +511,24 @@ class Portal:
         }
         photos = {k[1]: path for k, path in self.photos.items() if k[0] == v.code}
         text = self._render("project.html", url, v=v, p=v.project, charts=chart, photos=photos)
-        return self._page(src_of(url), v.project.title, text, False)
+        return self._page(src_of(url), v.project.title, text, False, fund=v.code)
 
     def partner_list(self) -> Page:
         groups = [{"name": self.summaries[c].name, "views": self.partners[c]} for c in self.order]
         text = self._render("partners.html", "partners/", groups=groups)
         return self._page("partners/index.md", "合作方", text, True)
 
+    def explain(self) -> Page:
+        """怎么看这个网站: every word and mark a resident meets, and whom to ask."""
+        text = self._render("explain.html", glossary.URL, groups=glossary.GROUPS, contact=self.contact(),
+                            district_name=self.d.content.district.name, sources=[x.name for x in self.d.config.sources])
+        return self._page(src_of(glossary.URL), glossary.TITLE, text, True)
+
     def partner(self, pv: PartnerView) -> Page:
         url = partner_url(pv.code, pv.partner.id)
         rate = self._rate(pv) if pv.partner.contract else ""
         text = self._render("partner.html", url, pv=pv, fund_name=self.summaries[pv.code].name, rate=rate)
-        return self._page(src_of(url), pv.partner.name, text, False)
+        return self._page(src_of(url), pv.partner.name, text, False, fund=pv.code)
 
     # ------------------------------------------------------------ facts for checks
 
@@ -436,6 +542,13 @@ class Portal:
                 if txn.payee and public_payee(self.d, txn) != txn.payee:
                     out.add(txn.payee.strip())
         return out
+
+
+def _objection(c: Contact) -> str:
+    """The 异议 route a notice states when its fund.yml / district.yml does not write its own."""
+    ways = (["拨打监督电话"] if c.phones else []) + ([f"投入意见箱（{c.mailbox}）"] if c.mailbox else []) + (["到社区办公室"] if c.address else [])
+    how = "、".join(ways) if ways else "向社区居民委员会或居务监督委员会"
+    return f"对本公示有疑问或异议的，请在公示期内{how}反映。"
 
 
 _KINDS = {".csv": "CSV 表格", ".xlsx": "Excel 表格", ".json": "JSON", ".zip": "压缩包"}

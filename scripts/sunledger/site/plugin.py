@@ -32,7 +32,7 @@ from mkdocs.structure.toc import get_toc
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
 from ..errors import error, problem
-from . import csp, images, scan, search
+from . import csp, glossary, images, scan, search, siteurl
 from .buildinfo import BuildInfo, build_info
 from .fastmd import FastMarkdown
 from .pages import Portal, unstash
@@ -44,6 +44,7 @@ ASSETS = {
     "assets/sunledger/sunledger.css": HERE / "assets" / "sunledger.css",
     "assets/sunledger/filter.js": HERE / "assets" / "filter.js",
     "assets/sunledger/a11y.js": HERE / "assets" / "a11y.js",
+    "assets/sunledger/print.js": HERE / "assets" / "print.js",
 }
 MAX_LISTED = 200
 PARALLEL_BYTES = 2 * 2**20  # below this, starting processes costs more than loading funds apart saves
@@ -72,6 +73,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # what on_post_build needs, kept when the district is let go after on_files
         self.search_entries: list[dict] | None = None
         self.private_names: set[str] = set()
+        self.public_numbers: frozenset[str] = frozenset()  # contact phones declared `public: true`
+        self.contacts: dict = {}  # fund code ("" for the district) -> contact block at the foot of its pages
         self.generated: set[str] = set()
         self.blocks: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
         self.serving = False
@@ -91,8 +94,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             raise PluginError("sunledger: 网址方案要求 use_directory_urls: true")
         if config.theme.get("font") is not False:
             raise PluginError("sunledger: 请在 mkdocs.yml 中设置 theme.font: false（不从外部网站加载字体）")
-        if not config.site_url:
-            raise PluginError("sunledger: 请在 mkdocs.yml 中设置 site_url（公示二维码需要完整网址）")
+        if (why := siteurl.problem(config.site_url)) is not None:
+            raise PluginError(f"sunledger: {why}")
         try:
             district = load_district(root, jobs=self._jobs(root))
         except Exception as exc:  # a district that cannot be read is a build error, with the reason
@@ -153,6 +156,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
         portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
         self.private_names = portal.raw_private_payees()
+        self.public_numbers = portal.public_numbers()
+        self.contacts = portal.footer()
         # Every view is computed: the pages need the content, not the entries (see _release).
         portal.d = district.without_entries()
         del district
@@ -274,7 +279,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         nav: list = [{"首页": "index.md"}]
         # Material writes nav titles as they are: a fund's name is text, escaped here (as pages.front_matter does)
         nav.append({"基金": [{str(escape(portal.summaries[c].name)): f"funds/{c}/index.md"} for c in portal.order]})
-        nav += [{"项目": "projects/index.md"}, {"合作方": "partners/index.md"}]
+        nav += [{"项目": "projects/index.md"}, {"合作方": "partners/index.md"}, {glossary.TITLE: glossary.URL + "index.md"}]
         folders: dict[str, list[str]] = {}
         for f in files.documentation_pages():
             if f.src_uri in self.generated or not f.inclusion.is_in_nav():
@@ -318,6 +323,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         env.globals["sl_build"] = self.info
         env.globals["sl_csp"] = csp.policy  # overrides/main.html
         env.globals["sl_csp_templates"] = csp.MATERIAL_INLINE
+        env.globals["sl_contacts"] = self.contacts  # overrides/partials/copyright.html
         return env
 
     def on_post_page(self, output, page, config):
@@ -338,7 +344,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             search.add_to_index(index, self.search_entries)
         if not self.config.privacy_scan:
             return
-        problems = scan.scan_site(site, self.private_names)
+        problems = scan.scan_site(site, self.private_names, self.public_numbers)
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")

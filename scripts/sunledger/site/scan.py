@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..content.models import number_key
 from ..errors import said
 from ..privacy import INVISIBLE, KIND_ZH, find_private, mask_hint
 from . import images
@@ -101,11 +102,15 @@ def scan_name(rel: str) -> list[str]:
     ]
 
 
-def scan_bytes(rel: str, data: bytes, names: Iterable[str]) -> list[str]:
+def scan_bytes(rel: str, data: bytes, names: Iterable[str], public: frozenset[str] = frozenset()) -> list[str]:
+    """`public`: the phone numbers (`number_key`) the district's contact lines declare `public: true`;
+    they are on every page's foot and are let through, and only they."""
     out = []
     shown = _masked_path(rel)
     for text in texts_of(rel, data):
         for code, found in find_private(text, skip_digests=True):  # commit ids and checksums are on every page
+            if code == "SL501" and number_key(found) in public:
+                continue
             out.append(f"{shown}: " + said(code, f"含有{KIND_ZH[code]}（{mask_hint(found)}）"))
         for name in names:
             if name in text:
@@ -115,7 +120,7 @@ def scan_bytes(rel: str, data: bytes, names: Iterable[str]) -> list[str]:
     return out
 
 
-def scan_site(site: Path, private_names: set[str]) -> list[str]:
+def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset()) -> list[str]:
     """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted."""
     problems: list[str] = []
     names = sorted(n for n in private_names if len(n) >= 2)
@@ -137,5 +142,5 @@ def scan_site(site: Path, private_names: set[str]) -> list[str]:
             continue
         if not _is_text(rel):
             continue
-        problems.extend(scan_bytes(rel, path.read_bytes(), names))
+        problems.extend(scan_bytes(rel, path.read_bytes(), names, public_numbers))
     return problems
