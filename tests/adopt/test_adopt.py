@@ -93,7 +93,7 @@ def adopted(tmp_path_factory) -> dict:
     """A new district with both books adopted and reviewed, step by step, and what each step printed."""
     base = tmp_path_factory.mktemp("adopt")
     root = base / "jinshui"
-    assert run("init", str(root), "--name", "金水区社区基金", "--node", "jinshui", cwd=base).returncode == 0
+    assert run("init", str(root), "--name", "金水区社区基金", "--node", "jinshui", "--site-url", "https://jinshui.github.io/zhangben/", cwd=base).returncode == 0
     seen: dict = {"root": root, "base": base}
     before = tree(root)
     seen["dry_xf"] = run("adopt", "Xingfu", str(HOUSEHOLD), "--cutover", "2025-01-01", cwd=root)
