@@ -149,9 +149,11 @@ def test_pages_link_their_feeds_and_carry_their_own_share_card(built_site, demo)
         assert og["description"]
         description = re.search(r'<meta name="description" content="([^"]*)">', text).group(1)
         assert description == og["description"], url
-        feeds = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]*)">', text)
+        feeds = re.findall(r'<link rel="alternate feed" type="application/atom\+xml" title="[^"]*" href="([^"]*)">', text)
         hrefs = {os.path.normpath(os.path.join(url or ".", f)) for f in feeds}
         assert "feed.xml" in hrefs, url
+        # rel="alternate" alone makes Material's script fetch sitemap.xml beside the link on every page view
+        assert '<link rel="alternate" ' not in text
         assert (f"funds/{code}/feed.xml" in hrefs) == url.startswith(("funds/", "projects/")), (url, hrefs)  # a page of the fund
         assert all((built_site / h).is_file() for h in hrefs)
         assert _external(text) is None  # og:url names the site; it fetches nothing
