@@ -169,31 +169,36 @@ def test_qr_scans(site, tmp_path, district):
     assert out.stdout.strip() == f"{SITE_URL}funds/{code}/notices/{month}/"
 
 
-def test_chinese_search_indexes_projects_not_notices(site, district):
+def test_chinese_search_indexes_projects_partners_and_notices(site, district):
     import json
 
     index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
     raw = (site / "search/search_index.json").read_text(encoding="utf-8")
-    assert "\u200b" in raw or "\\u200b" in raw  # jieba segmented the Chinese text
+    assert "\u200b" in raw or "\\u200b" in raw  # jieba segmented the Chinese text (the guide)
     locations = [d["location"] for d in index["docs"]]
-    assert not any("/notices/" in loc for loc in locations)
+    # a month's notice is found by "2025年10月" / "10月公示" (site/search.py month_keys)
+    assert "funds/Guangming/notices/2025-10/" in locations
+    notice = next(d for d in index["docs"] if d["location"] == "funds/Guangming/notices/2025-10/")
+    assert {"2025年10月", "10月公示"} <= set(notice["keys"].split())
     assert any(loc.startswith("projects/") for loc in locations)
     assert any(loc.startswith("partners/") for loc in locations)
     title = next(iter(district.books["Guangming"].fc.projects.values())).title
     assert any(title in d["title"].replace("\u200b", "") for d in index["docs"])
 
 
-def test_search_index_holds_one_short_entry_per_fund_project_and_partner(site, district):
+def test_search_index_holds_one_short_entry_per_fund_project_partner_and_notice(site, district):
     """What residents search for, not every table row: the index a phone downloads stays small."""
     import json
 
+    from sunledger.views.notice import notice_months
     from sunledger.views.project import project_view
 
     index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
     generated = [d for d in index["docs"] if not d["location"].startswith("guide/")]
     projects = {pid: code for code, b in district.books.items() for pid in b.fc.projects}
     partners = sum(len(b.fc.partners) for b in district.books.values())
-    assert len(generated) == len(district.books) + len(projects) + partners
+    notices = sum(len(notice_months(district, code)) for code in district.books)
+    assert len(generated) == len(district.books) + len(projects) + partners + notices
     assert all("#" not in d["location"] for d in generated)
     by_location = {d["location"]: d["text"].replace("\u200b", "") for d in generated}
     # a payee is found through the project that paid it (masked names only)

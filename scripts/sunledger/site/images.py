@@ -30,6 +30,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 from ..errors import said
 from ..media import RASTER, is_pdf, is_raster
+from . import feeds
 
 # what Pillow may decode a published raster as (its JPEG opener also gives the MPO of many phone cameras);
 # never EPS (Ghostscript), PSD, XBM …: the formats media.py lets `sunledger check` pass
@@ -173,7 +174,8 @@ def refused(rel: str, path: Path) -> str | None:
     """
     suffix = Path(rel).suffix.lower()
     if suffix in ACTIVE_SUFFIXES:
-        if Path(rel).name in _PAGE_NAMES or rel in _SITE_FILES or (suffix in (".js", ".mjs") and rel.startswith(_SCRIPT_FOLDER)):
+        if Path(rel).name in _PAGE_NAMES or rel in _SITE_FILES or feeds.is_feed(rel) or (
+                suffix in (".js", ".mjs") and rel.startswith(_SCRIPT_FOLDER)):
             return None
         return f"{rel}: " + said("SL804", f"网站只公开页面、图片和 PDF，此文件（{suffix}）可能在网站上运行脚本")
     if is_raster(rel) and not is_image(path.read_bytes()):

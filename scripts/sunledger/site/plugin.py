@@ -1,11 +1,12 @@
 """The mkdocs plugin `sunledger`: the residents' portal inside mkdocs' own build.
 
     on_config    load the district once; any rule error stops the build (file:line)
-    on_files     generate every page, asset, download and photo (File.generated)
+    on_files     generate every page, asset, download, photo and feed (File.generated)
     on_pre_page  date every page by the ledger, not the clock (reproducible sitemap)
     on_env       the build line (commit + ledger checksum) for the theme override
     on_serve     watch the ledger and sunledger.yml too
-    on_post_build  add funds, projects and partners to the search index;
+    on_page_context  the page's share card (og:) and feed links, for overrides/main.html
+    on_post_build  add funds, notices, projects and partners to the search index;
                  scan every written file for private data; refuse to publish it
 
 Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
@@ -21,7 +22,7 @@ import os
 from pathlib import Path
 from types import MethodType
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -32,7 +33,7 @@ from mkdocs.structure.toc import get_toc
 from ..config import CONFIG_NAME, find_root
 from ..district import District, load_district
 from ..errors import error, problem
-from . import csp, glossary, images, scan, search, siteurl
+from . import csp, feeds, glossary, images, scan, search, share, siteurl
 from .buildinfo import BuildInfo, build_info
 from .fastmd import FastMarkdown
 from .pages import Portal, unstash
@@ -72,6 +73,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.last_date: dt.date | None = None
         # what on_post_build needs, kept when the district is let go after on_files
         self.search_entries: list[dict] | None = None
+        self.shares: dict[str, tuple[str | None, str]] = {}  # src_uri -> (fund code, summary)
         self.private_names: set[str] = set()
         self.public_numbers: frozenset[str] = frozenset()  # contact phones declared `public: true`
         self.contacts: dict = {}  # fund code ("" for the district) -> contact block at the foot of its pages
@@ -173,6 +175,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if config.nav is None:
             config.nav = self._nav(files, portal)
         self.search_entries = search.entries(portal)
+        for uri, data in feeds.feeds(portal).items():
+            self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+        self.shares = share.summaries(portal)
         return files
 
     def _release(self) -> None:
@@ -324,7 +329,22 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         env.globals["sl_csp"] = csp.policy  # overrides/main.html
         env.globals["sl_csp_templates"] = csp.MATERIAL_INLINE
         env.globals["sl_contacts"] = self.contacts  # overrides/partials/copyright.html
+        env.globals["sl_feeds"] = feeds.links(None)  # pages without a page context (404) offer the district's
         return env
+
+    def on_page_context(self, context, page, config, nav):
+        code, summary = self.shares.get(page.file.src_uri, (None, None))
+        if summary is None:  # a hand-written page: its own description, else the site's
+            summary = page.meta.get("description") or config.site_description or ""
+        else:
+            page.meta.setdefault("description", str(escape(summary)))  # Material's <meta name=description>
+            summary = str(escape(summary))
+        # Titles of generated pages are escaped already (pages.front_matter); a hand-written one is text.
+        title = page.title if page.file.src_uri in self.generated else escape(page.title or "")
+        context["sl_share"] = {"title": Markup(title or escape(config.site_name)), "description": Markup(summary),  # noqa: S704 - both escaped above
+                               "type": "website" if page.is_homepage else "article"}
+        context["sl_feeds"] = feeds.links(code)
+        return context
 
     def on_post_page(self, output, page, config):
         return _allowed_scripts_only(output, page.file.src_uri)
