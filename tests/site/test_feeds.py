@@ -44,7 +44,7 @@ def parse(path: Path):
 
 def expected(demo, code: str) -> dict[str, str]:
     """id -> date (YYYY-MM-DD) of every entry the fund's feed must hold."""
-    from sunledger.views.site_extra import all_notices
+    from sunledger.views.notice import all_notices
 
     fc = demo.books[code].fc
     out = {}

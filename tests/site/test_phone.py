@@ -249,7 +249,7 @@ def test_not_yet_due_is_neutral(built_site, demo):
 
 def test_unsealed_and_overdue_months_are_marked_where_notices_are_listed(built_site, demo, as_of):
     from sunledger.site.pages import notice_state
-    from sunledger.views.site_extra import all_notices
+    from sunledger.views.notice import all_notices
 
     days = demo.config.disclosure.notice_days
     kinds = set()
