@@ -176,6 +176,28 @@ class SourceBalance:
         return self.free + sum(self.restricted.values(), Decimal(0))
 
 
+def balances_on(att: Attribution, fund: str, day) -> tuple[dict[str, Decimal], dict[tuple[str, str], Decimal]]:
+    """(source -> free money, (source, project) -> restricted money) of `fund` at the end of `day`,
+    replayed from its flows: what `att.balance` / `att.restricted` held on that day."""
+    free: dict[str, Decimal] = defaultdict(Decimal)
+    pools: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    income, spending = att.of_fund(fund)
+    for flow in income:
+        if flow.txn.date > day:
+            break
+        if flow.project is not None:
+            pools[(flow.source, flow.project)] += flow.amount
+        else:
+            free[flow.source] += flow.amount
+    for flow in spending:
+        if flow.txn.date > day:
+            break
+        free[flow.source] -= flow.amount - flow.restricted
+        if flow.restricted:
+            pools[(flow.source, flow.project or "")] -= flow.restricted
+    return dict(free), dict(pools)
+
+
 def source_balances(att: Attribution, fund: str, sources: list[str]) -> list[SourceBalance]:
     """Per configured source (in `sources` order), its free and restricted balance in `fund`."""
     out = []

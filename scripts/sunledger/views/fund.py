@@ -10,6 +10,7 @@ from decimal import Decimal
 from ..content.models import LEVEL_NAMES, Project
 from ..district import District
 from ..ledger import deadlines
+from ..ledger.attribution import balances_on
 from ..ledger.movements import SPENT, movement
 from ..periods import month_of
 from .common import ZERO, fund_months, line_of
@@ -54,58 +55,114 @@ def _sorted(d: dict[str, Decimal]) -> dict[str, Decimal]:
     return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+@dataclass
+class Figures:
+    """A fund's money over one period: a calendar year, or its whole history (`year` None).
+
+    The one place the fund page's year selector, the levels above funds and the annual
+    report take a period's figures from, so that they cannot disagree."""
+
+    code: str
+    year: int | None
+    opening: Decimal  # money at the start of the period (0 for the whole history)
+    carried: Decimal  # 期初结转 brought in during the period (not income)
+    income_by_source: dict[str, Decimal]
+    spending_by_category: dict[str, Decimal]
+    spending_by_project: dict[str, Decimal]
+    closing: Decimal  # money at the end of the period
+    bank_closing: Decimal  # of which on bank accounts
+    sources: list[SourceBalance]  # per source: within the period, and its balance at the end
+    carried_by_source: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def income_total(self) -> Decimal:
+        return sum(self.income_by_source.values(), ZERO)
+
+    @property
+    def spending_total(self) -> Decimal:
+        return sum(self.spending_by_category.values(), ZERO)
+
+    @property
+    def free_total(self) -> Decimal:
+        return sum((x.balance for x in self.sources), ZERO)
+
+    @property
+    def restricted_total(self) -> Decimal:
+        return sum((sum(x.restricted.values(), ZERO) for x in self.sources), ZERO)
+
+
+def fund_years(district: District, code: str) -> list[int]:
+    """The calendar years the fund has entries in, oldest first."""
+    return sorted({t.date.year for t in district.books[code].txns})
+
+
+def fund_figures(district: District, code: str, year: int | None = None) -> Figures:
+    """The fund's figures for `year` (None: its whole history)."""
+    books = district.books[code]
+
+    def within(day: dt.date) -> bool:
+        return year is None or day.year == year
+
+    income: dict[str, Decimal] = defaultdict(Decimal)
+    carried: dict[str, Decimal] = defaultdict(Decimal)
+    fund_income, fund_spending = district.attribution.of_fund(code)
+    for flow in fund_income:
+        if within(flow.txn.date):
+            (carried if flow.opening else income)[flow.source] += flow.amount
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    for flow in fund_spending:
+        if within(flow.txn.date):
+            spent[flow.source] += flow.amount
+    by_cat: dict[str, Decimal] = defaultdict(Decimal)
+    by_project: dict[str, Decimal] = defaultdict(Decimal)
+    opening = closing = bank = ZERO
+    for txn in books.txns:
+        if year is not None and txn.date.year > year:
+            break
+        m = movement(district.classify, txn)
+        if year is not None and txn.date.year < year:
+            opening += m.money
+        closing += m.money
+        bank += m.bank
+        if not within(txn.date):
+            continue
+        for part in m.parts:
+            if part.kind == SPENT:
+                by_cat[part.category or part.posting.account] += part.spent
+                if part.project:
+                    by_project[part.project] += part.spent
+    end = dt.date(year, 12, 31) if year is not None else dt.date.max
+    free, pools = balances_on(district.attribution, code, end)
+    restricted: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for (source, pid), amount in sorted(pools.items()):
+        if amount:
+            restricted[source][pid] = amount
+    order = [s.name for s in district.config.sources]
+    sources = [
+        SourceBalance(s, income.get(s, ZERO), spent.get(s, ZERO), free.get(s, ZERO), restricted.get(s, {}), carried.get(s, ZERO))
+        for s in order
+        if s in income or s in spent or s in carried or free.get(s) or s in restricted
+    ]
+    return Figures(
+        code, year, opening, sum(carried.values(), ZERO), _sorted(income), _sorted(by_cat), _sorted(by_project),
+        closing, bank, sources, _sorted(carried),
+    )
+
+
 def fund_summary(district: District, code: str, year: int | None = None) -> FundSummary:
     books = district.books[code]
     fund = books.fc.fund
     if year is None and district.last_date is not None:
         year = (books.txns[-1].date if books.txns else district.last_date).year
-    income: dict[str, Decimal] = defaultdict(Decimal)
-    year_income: dict[str, Decimal] = defaultdict(Decimal)
-    opening: dict[str, Decimal] = defaultdict(Decimal)
-    fund_income, fund_spending = district.attribution.of_fund(code)
-    for flow in fund_income:
-        if flow.opening:
-            opening[flow.source] += flow.amount
-            continue
-        income[flow.source] += flow.amount
-        if flow.txn.date.year == year:
-            year_income[flow.source] += flow.amount
-    by_cat: dict[str, Decimal] = defaultdict(Decimal)
-    year_cat: dict[str, Decimal] = defaultdict(Decimal)
-    by_project: dict[str, Decimal] = defaultdict(Decimal)
-    series, running, bank = [], ZERO, ZERO
+    whole = fund_figures(district, code)
+    this_year = fund_figures(district, code, year) if year is not None else None
+    flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for flow in district.attribution.of_fund(code)[1]:
+        flows[(flow.source, flow.project or "")] += flow.amount
     by_month: dict[str, Decimal] = defaultdict(Decimal)
     for txn in books.txns:
-        m = movement(district.classify, txn)
-        by_month[month_of(txn.date)] += m.money
-        bank += m.bank
-        for part in m.parts:
-            if part.kind != SPENT:
-                continue
-            cat = part.category or part.posting.account
-            by_cat[cat] += part.spent
-            if txn.date.year == year:
-                year_cat[cat] += part.spent
-            if part.project:
-                by_project[part.project] += part.spent
-    spent: dict[str, Decimal] = defaultdict(Decimal)
-    flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for flow in fund_spending:
-        spent[flow.source] += flow.amount
-        flows[(flow.source, flow.project or "")] += flow.amount
-    restricted: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for (f, source, pid), amount in district.attribution.restricted.items():
-        if f == code and amount:
-            restricted[source][pid] = amount
-    order = [s.name for s in district.config.sources]
-    sources = [
-        SourceBalance(
-            s, income.get(s, ZERO), spent.get(s, ZERO), district.attribution.balance.get((code, s), ZERO),
-            restricted.get(s, {}), opening.get(s, ZERO),
-        )
-        for s in order
-        if s in income or s in spent or s in opening
-    ]
+        by_month[month_of(txn.date)] += movement(district.classify, txn).money
+    series, running = [], ZERO
     for month in fund_months(books):
         running += by_month.get(month, ZERO)
         series.append((month, running))
@@ -116,22 +173,22 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
         fund.kind,
         LEVEL_NAMES[fund.level],
         fund.parent,
-        running,
-        bank,
-        _sorted(income),
-        _sorted(by_cat),
-        _sorted(by_project),
-        _sorted(year_income),
-        _sorted(year_cat),
-        sources,
+        whole.closing,
+        whole.bank_closing,
+        whole.income_by_source,
+        whole.spending_by_category,
+        whole.spending_by_project,
+        this_year.income_by_source if this_year else {},
+        this_year.spending_by_category if this_year else {},
+        whole.sources,
         dict(flows),
         series,
         year,
-        sum(income.values(), ZERO),
-        sum(by_cat.values(), ZERO),
+        whole.income_total,
+        whole.spending_total,
         sorted(active, key=lambda p: p.id),
-        _sorted(opening),
-        sum(opening.values(), ZERO),
+        whole.carried_by_source,
+        whole.carried,
     )
 
 
