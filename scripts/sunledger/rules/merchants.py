@@ -9,14 +9,20 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import error, meta, warning
 from ..ledger.accounts import INCOME
+from ..ledger.adopted import history_of
 from ..ledger.shares import share_due, share_due_by, share_rate
-from ..periods import is_month, months
+from ..periods import is_month, month_of, months
 from .context import Ctx, at, context, rule
 
 
 def _payments(ctx: Ctx):
-    """Yield (txn, posting, role) of each merchant-share income posting."""
+    """Yield (txn, posting, role) of each merchant-share income posting.
+
+    Adopted books' history (before the cut-over) is published as one opening balance,
+    not as shares: the outside books never had to say merchant, revenue and period."""
     for txn in ctx.txns:
+        if history_of(ctx.classify, txn):
+            continue
         for p, role in ctx.roles(txn):
             if role is not None and role.kind == INCOME and role.source is not None and role.source.merchant:
                 yield txn, p, role
@@ -79,7 +85,8 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
             if c is None:
                 continue
             end = min(c.end or horizon, horizon)
-            for month in months(c.start, end):
+            start = max(c.start, month_of(fc.fund.cutover)) if fc.fund.cutover else c.start
+            for month in months(start, end) if start <= end else ():
                 if month not in paid[(code, pid)]:
                     out.append(warning(fc.where.get(pid, meta(str(fc.path), 1)), "W203", f"商户 {pid}「{partner.name}」{month} 在合同期内，未见分成缴纳"))
     return out

@@ -10,6 +10,7 @@ from beancount.core import data
 from .. import privacy
 from ..errors import error
 from ..ledger.accounts import INCOME
+from ..ledger.adopted import history_of
 from ..ledger.seal import SEAL
 from .context import Ctx, rule, where
 
@@ -43,6 +44,8 @@ def check(entries: list, ctx: Ctx) -> list:
                 errors.append(error(where(obj), code, f"含有{privacy.KIND_ZH[code]}（{privacy.mask_hint(found)}），不得录入账本", e))
     for txn in ctx.txns:
         payee = txn.payee
+        if history_of(ctx.classify, txn):  # adopted books' history is published as one opening, without names
+            continue
         if not payee or privacy.shows_name(payee, ctx.config.group_words, bool(txn.meta.get("consent"))):
             continue
         for _p, role in ctx.roles(txn):
