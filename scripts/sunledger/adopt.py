@@ -322,7 +322,8 @@ def report(a: Analysis, books: Books, fund: Fund, config: Config) -> str:
             text = f"按阳光账本的 {key}: 读" + ("；" + text if key in a.metadata else "")
         lines.append(f"  元数据 {key}: {text}")
     todo = [f"{x.name}：{x.note}" for x in accounts if x.role == "missing"]
-    todo += [f"把 {o} 加进 ledger/main.beancount 和每个基金的 fund.beancount（外来账本里的这一行不起作用，SL011）" for o in a.options]
+    todo += [f"把 {o} 加进 ledger/main.beancount 和每个基金的 fund.beancount（外来账本里的这一行不起作用，SL011；"
+             f"--write --add-options 会替你加上）" for o in a.options]
     todo += a.problems
     lines.append("还缺：" if todo else "没有缺项")
     lines += [f"  - {t}" for t in todo]
@@ -336,11 +337,30 @@ def for_reading(text: str) -> Fund:
     return Fund.model_validate({**raw, "name": "?", "level": "compound", "parent": None})
 
 
-def files_for(root: Path, fund: NewFund, books: Books, fund_yml: str) -> dict[str, str | bytes]:
-    """Every file `--write` puts down, relative to `root` (the books byte for byte)."""
+def _with_options(text: str, options: list[str]) -> str:
+    """`text` (an entry file) with `options` after its last option line: how every file of the district says them (SL011)."""
+    lines = text.split("\n")
+    last = max((i for i, line in enumerate(lines) if line.startswith("option ")), default=-1)
+    return "\n".join([*lines[: last + 1], *options, *lines[last + 1:]])
+
+
+def option_files(root: Path, options: list[str]) -> dict[str, str]:
+    """main.beancount and every fund's fund.beancount with the option lines the adopted books
+    need (`--add-options`): the district's books are then all read the same way."""
+    out = {}
+    for path in [root / "ledger" / "main.beancount", *sorted((root / "ledger" / "funds").glob("*/fund.beancount"))]:
+        out[path.relative_to(root).as_posix()] = _with_options(path.read_text(encoding="utf-8"), options)
+    return out
+
+
+def files_for(root: Path, fund: NewFund, books: Books, fund_yml: str, options: list[str] | None = None) -> dict[str, str | bytes]:
+    """Every file `--write` puts down, relative to `root` (the books byte for byte); with `options`,
+    also those lines in main.beancount and every fund file."""
     refuse_new_fund(root, fund)
     base = f"ledger/funds/{fund.code}"
     lines = shared_lines(root, fund)
+    if options:
+        lines = _with_options("\n".join(lines), options).split("\n")
     lines += ["", "; 接入的外来账本，原样保存在 books/，不要改；接入后的新账写在 txns/"]
     lines += [f'include "{(books.files[top]).as_posix()}"' for top in books.tops]
     lines += ['include "txns/*.beancount"', 'include "seals.beancount"', ""]
@@ -354,7 +374,14 @@ def files_for(root: Path, fund: NewFund, books: Books, fund_yml: str) -> dict[st
         f"content/funds/{fund.code}/fund.yml": fund_yml,
         f"content/funds/{fund.code}/partners.yml": "# 合作方：承接项目的组织、按合同分成的商户\n[]\n",
     }
-    return {**files, **with_funds_include(root)}
+    files |= with_funds_include(root)
+    if options:
+        main = "ledger/main.beancount"
+        changed = option_files(root, options)
+        if main in files:  # the funds' include was just added to it
+            changed[main] = _with_options(str(files[main]), options)
+        files |= changed
+    return files
 
 
 def fund_from(text: str, code: str) -> Fund:

@@ -158,7 +158,7 @@ def _adopt(args: argparse.Namespace) -> int:
             return 0
         if not args.source and not (args.name and args.level and args.parent):
             raise adopt.AdoptError("--write 需要 --name、--level、--parent（或用 --from 给出核对过的 fund.yml）")
-        files = adopt.files_for(root, fund, books, fund_yml)
+        files = adopt.files_for(root, fund, books, fund_yml, analysis.options if args.add_options else None)
         write(root, files)
     except (adopt.AdoptError, ScaffoldError) as exc:
         print(f"sunledger: {exc}", file=sys.stderr)
@@ -272,6 +272,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", metavar="PATH", help="外来账本的主文件（其中 include 的文件一并带入）")
     a.add_argument("--cutover", default=None, help="接入日期 YYYY-MM-01：此前的账只作为期初余额（默认账上最后一笔的下个月 1 日）")
     a.add_argument("--write", action="store_true", help="写入：复制账本到 ledger/funds/CODE/books/，写 fund.beancount 和 fund.yml")
+    a.add_argument("--add-options", action="store_true",
+                   help="与 --write 同用：把外来账本需要的 option 行（如 booking_method）加进 main.beancount 和每个基金的 fund.beancount，全区按同一种方式读账")
     a.add_argument("--from", dest="source", default=None, metavar="FILE", help="用核对过的 fund.yml（先不加 --write 用 -o 得到建议）")
     a.add_argument("-o", "--output", default=None, help="把 fund.yml 建议写到这个文件（默认打印）")
     a.add_argument("--name", default=None, help="基金名称")

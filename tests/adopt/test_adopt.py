@@ -358,3 +358,27 @@ def test_the_guides_adopt_commands_are_the_cli():
     for line in commands:
         args = parser().parse_args(line.split())
         assert args.code == "Xingfu" and args.cutover in (None, "2025-01-01")
+
+
+def test_add_options_writes_the_booking_option_everywhere(adopted, tmp_path):
+    """`--write --add-options`: the lines the books need go into main.beancount and every fund
+    file (the new one and those already there), so the adopted books check clean unedited."""
+    root = tmp_path / "d"
+    assert run("init", str(root), "--name", "金水区社区基金", "--node", "jinshui", "--site-url", "https://jinshui.github.io/zhangben/", cwd=tmp_path).returncode == 0
+    done = run("adopt", "Xingfu", str(HOUSEHOLD), "--write", "--add-options", "--from", str(adopted["base"] / "xf.yml"), cwd=root)
+    assert done.returncode == 0, done.stderr
+    path = root / "content/funds/Xingfu/projects" / f"{yaml.safe_load(XF_PROJECT)['id']}.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(XF_PROJECT, encoding="utf-8")
+    with open(root / "ledger/funds/Xingfu/txns/2025-01.beancount", "a", encoding="utf-8") as f:
+        f.write(XF_JANUARY)
+    for ledger in ("ledger/main.beancount", "ledger/funds/Xingfu/fund.beancount"):
+        assert 'option "booking_method" "FIFO"\n' in (root / ledger).read_text(encoding="utf-8"), ledger
+    assert "已写入 ledger/main.beancount" in done.stdout
+    checked = check(root)
+    assert not problems(checked, "SL011") and not problems(checked, "SL006"), checked.stdout
+    assert checked.returncode == 0, checked.stdout
+    # a fund added later gets the same lines from main (SL011 holds for it too)
+    assert run("new-fund", "Heping", "--name", "和平社区基金", "--level", "community", "--parent", "jinshui", cwd=root).returncode == 0
+    assert 'option "booking_method" "FIFO"\n' in (root / "ledger/funds/Heping/fund.beancount").read_text(encoding="utf-8")
+    assert check(root).returncode == 0
