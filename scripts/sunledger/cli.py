@@ -14,18 +14,20 @@ from .check import check_root
 from .errors import said
 
 
+def _day(text: str) -> dt.date:
+    """A date flag (--as-of, --opened, --cutover): argparse says which flag, and exits 2."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为 YYYY-MM-DD 格式的日期，而不是“{text}”") from None
+
 def _check(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     if not (root / "ledger" / "main.beancount").is_file():
         print(f"sunledger: {root} 下没有 ledger/main.beancount（用法：sunledger check [ROOT]）", file=sys.stderr)
         return 2
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        print(f"sunledger: --as-of 应为 YYYY-MM-DD，而不是“{args.as_of}”", file=sys.stderr)
-        return 2
-    problems = check_root(root, jobs=max(1, jobs), as_of=as_of)
+    problems = check_root(root, jobs=max(1, jobs), as_of=args.as_of)
     if args.json:
         json.dump([p.as_json(root) for p in problems], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -97,11 +99,7 @@ def _new_fund(args: argparse.Namespace) -> int:
     from .scaffold import NewFund, ScaffoldError, fund_files, write
 
     root = Path(args.root).resolve()
-    try:
-        opened = dt.date.fromisoformat(args.opened) if args.opened else dt.date.today().replace(day=1)
-    except ValueError:
-        print(f"sunledger: --opened 应为 YYYY-MM-DD，而不是“{args.opened}”", file=sys.stderr)
-        return 2
+    opened = args.opened or dt.date.today().replace(day=1)
     fund = NewFund(args.code, args.name, args.level, args.parent, opened, args.kind)
     try:
         files = fund_files(root, fund, load_content(root, frozenset()).config)
@@ -126,11 +124,7 @@ def _adopt(args: argparse.Namespace) -> int:
     if not main.is_file():
         print(f"sunledger: {root} 下没有 ledger/main.beancount：先运行 sunledger init", file=sys.stderr)
         return 2
-    try:
-        cutover = dt.date.fromisoformat(args.cutover) if args.cutover else None
-    except ValueError:
-        print(f"sunledger: --cutover 应为 YYYY-MM-01，而不是“{args.cutover}”", file=sys.stderr)
-        return 2
+    cutover = args.cutover
     if cutover is not None and cutover.day != 1:
         print(f"sunledger: --cutover 应为某月 1 日（月度公示从这个月开始），例如 {cutover:%Y-%m}-01", file=sys.stderr)
         return 2
@@ -175,11 +169,7 @@ def _balances(args: argparse.Namespace) -> int:
     from .terminal import pad
 
     root = Path(args.root).resolve()
-    try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        print(f"sunledger: --as-of 应为 YYYY-MM-DD，而不是“{args.as_of}”", file=sys.stderr)
-        return 2
+    as_of = args.as_of
     district = load_district(root)
     if args.fund not in district.books:
         print(f"sunledger: 没有基金 {args.fund}（有：{'、'.join(sorted(district.books))}）", file=sys.stderr)
@@ -236,7 +226,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("root", nargs="?", default=".", help="区级根目录（含 sunledger.yml、ledger/、content/），默认当前目录")
     c.add_argument("--json", action="store_true", help="以 JSON 输出，供程序读取")
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行检查的进程数（默认 CPU 核数；1 为整体加载 main.beancount）")
-    c.add_argument("--as-of", default=None, help="按哪一天判断公示是否逾期（默认今天）")
+    c.add_argument("--as-of", type=_day, default=None, help="按哪一天判断公示是否逾期（默认今天）")
     c.set_defaults(func=_check)
     s = sub.add_parser("seal", help="封存一个已公示的月份")
     s.add_argument("fund", help="基金代码，如 Guangming")
@@ -263,14 +253,14 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--name", required=True, help="基金名称，如“光明社区基金”")
     f.add_argument("--level", required=True, help="层级：district/street/community/compound")
     f.add_argument("--parent", required=True, help="上级节点或基金的编号（content/district.yml）")
-    f.add_argument("--opened", default=None, help="开始用阳光账本记账的日期 YYYY-MM-DD（默认本月一日）")
+    f.add_argument("--opened", type=_day, default=None, help="开始用阳光账本记账的日期 YYYY-MM-DD（默认本月一日）")
     f.add_argument("--kind", default="社区基金", help="基金类型，如 社区公益基金、小区共享发展金")
     f.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     f.set_defaults(func=_new_fund)
     a = sub.add_parser("adopt", help="接入别处记的账：列出科目对应关系和缺项，建议 fund.yml；--write 原样复制账本并写好基金文件")
     a.add_argument("code", help="基金代码，如 Xingfu")
     a.add_argument("paths", nargs="+", metavar="PATH", help="外来账本的主文件（其中 include 的文件一并带入）")
-    a.add_argument("--cutover", default=None, help="接入日期 YYYY-MM-01：此前的账只作为期初余额（默认账上最后一笔的下个月 1 日）")
+    a.add_argument("--cutover", type=_day, default=None, help="接入日期 YYYY-MM-01：此前的账只作为期初余额（默认账上最后一笔的下个月 1 日）")
     a.add_argument("--write", action="store_true", help="写入：复制账本到 ledger/funds/CODE/books/，写 fund.beancount 和 fund.yml")
     a.add_argument("--add-options", action="store_true",
                    help="与 --write 同用：把外来账本需要的 option 行（如 booking_method）加进 main.beancount 和每个基金的 fund.beancount，全区按同一种方式读账")
@@ -284,7 +274,7 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=_adopt)
     b = sub.add_parser("balances", help="各来源的余额：非定向和定向（按项目），提前看到 SL107/SL108")
     b.add_argument("fund", help="基金代码，如 Guangming")
-    b.add_argument("--as-of", default=None, help="截至哪一天 YYYY-MM-DD（默认账上最后一天）")
+    b.add_argument("--as-of", type=_day, default=None, help="截至哪一天 YYYY-MM-DD（默认账上最后一天）")
     b.add_argument("--json", action="store_true", help="以 JSON 输出")
     b.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     b.set_defaults(func=_balances)

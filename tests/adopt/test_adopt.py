@@ -13,6 +13,7 @@ metadata mapping, overlapping mappings, the booking option dropped) to see each 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 import shutil
@@ -357,7 +358,7 @@ def test_the_guides_adopt_commands_are_the_cli():
     assert len(commands) == 2
     for line in commands:
         args = parser().parse_args(line.split())
-        assert args.code == "Xingfu" and args.cutover in (None, "2025-01-01")
+        assert args.code == "Xingfu" and args.cutover in (None, dt.date(2025, 1, 1))
 
 
 def test_add_options_writes_the_booking_option_everywhere(adopted, tmp_path):
