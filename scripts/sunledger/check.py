@@ -44,18 +44,74 @@ def _without_ledger(root: Path) -> frozenset[str]:
     return frozenset(f.name for f in folders if not fund_file(root, f.name).is_file())
 
 
-def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None) -> list[Problem]:
+def check_root(root: Path, jobs: int = 1, as_of: dt.date | None = None, cache: bool = True) -> list[Problem]:
     """Every problem of the district: its load's errors (the plugins run inside), the warnings,
-    and content/ problems; funds apart in `jobs` processes when main allows it (`loading`)."""
-    result = whole_or_apart(root, functools.partial(_check, as_of=as_of), jobs)
+    and content/ problems; funds apart in `jobs` processes when main allows it (`loading`).
+
+    With `cache`, a fund whose inputs are byte for byte those of a previous check is not
+    loaded again: its problems are read back (`checkcache`; the key covers every input)."""
+    root = Path(root).resolve()
+    day = as_of or dt.date.today()
+    check = functools.partial(_check, as_of=day)
+    if cache:
+        found = _cached(root, jobs, day)
+        if found is not None:
+            return found
+    result = whole_or_apart(root, check, jobs)
     if not isinstance(result, Apart):
-        return sorted({*_checked(result).problems, *(problem(e) for e in load_content(root).errors)})
-    found, unread = [problem(e) for e in result.errors], set()
-    for path, fund in result.funds.items():
-        checked = _checked(fund)
+        return _whole(root, _checked(result))
+    return _combined(root, result.errors, {path: _checked(fund) for path, fund in result.funds.items()})
+
+
+def _whole(root: Path, checked: Checked) -> list[Problem]:
+    return sorted({*checked.problems, *(problem(e) for e in load_content(root).errors)})
+
+
+def _combined(root: Path, main_errors: list, funds: dict[Path, Checked]) -> list[Problem]:
+    found, unread = [problem(e) for e in main_errors], set()
+    for path, checked in funds.items():
         found.extend(checked.problems)
         if checked.refused:
             unread.add(path.parent.name)
     # each fund's load reports its own content; here what no load read: funds without a ledger, or unread
     found.extend(problem(e) for e in load_content(root, _without_ledger(root) | unread).errors)
     return sorted(set(found))
+
+
+def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
+    """The check through the cache: fund by fund when main allows (even with one job, so that
+    one fund's edit costs one fund), else the district as one entry. None: no main ledger."""
+    from . import checkcache
+    from .ledger.load import fund_files
+    from .loading import _beside, biggest_first, each, main_of
+
+    main = main_of(root)
+    if not main.is_file():
+        return None
+    store, check = checkcache.Store(root), functools.partial(_check, as_of=day)
+    funds = fund_files(root)
+    beside = _beside(main, funds) if len(funds) >= 2 else None
+    if beside is None:
+        key = checkcache.whole_key(root, day)
+        hit = store.get("district", key)
+        if hit is not None:
+            return _whole(root, Checked(*hit))
+        result = whole_or_apart(root, check, 1 if jobs <= 1 else jobs)
+        if isinstance(result, Apart):  # refused whole (a size limit): apart after all
+            return _combined(root, result.errors, {path: _checked(f) for path, f in result.funds.items()})
+        checked = _checked(result)
+        if not isinstance(result, Lost):
+            store.put("district", key, checked.problems, checked.refused)
+        return _whole(root, checked)
+    keys = {f: checkcache.fund_key(root, f, day) for f in funds}
+    done: dict[Path, Checked] = {}
+    for f in funds:
+        hit = store.get(f.parent.name, keys[f])
+        if hit is not None:
+            done[f] = Checked(*hit)
+    missing = biggest_first([f for f in funds if f not in done])
+    for f, result in zip(missing, each(check, missing, jobs)):
+        done[f] = _checked(result)
+        if not isinstance(result, Lost):  # a crash may not happen again: never remembered
+            store.put(f.parent.name, keys[f], done[f].problems, done[f].refused)
+    return _combined(root, list(beside[0]), {f: done[f] for f in funds})

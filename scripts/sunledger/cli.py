@@ -27,7 +27,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"sunledger: {root} 下没有 ledger/main.beancount（用法：sunledger check [ROOT]）", file=sys.stderr)
         return 2
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    problems = check_root(root, jobs=max(1, jobs), as_of=args.as_of)
+    problems = check_root(root, jobs=max(1, jobs), as_of=args.as_of, cache=not args.no_cache)
     if args.json:
         json.dump([p.as_json(root) for p in problems], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -226,6 +226,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("root", nargs="?", default=".", help="区级根目录（含 sunledger.yml、ledger/、content/），默认当前目录")
     c.add_argument("--json", action="store_true", help="以 JSON 输出，供程序读取")
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行检查的进程数（默认 CPU 核数；1 为整体加载 main.beancount）")
+    c.add_argument("--no-cache", action="store_true", help="不用上次检查的结果（默认按内容复用未改动基金的结果，存在 .sunledger-cache/）")
     c.add_argument("--as-of", type=_day, default=None, help="按哪一天判断公示是否逾期（默认今天）")
     c.set_defaults(func=_check)
     s = sub.add_parser("seal", help="封存一个已公示的月份")

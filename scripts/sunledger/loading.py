@@ -152,7 +152,7 @@ def biggest_first(funds: list[Path]) -> list[Path]:
 def each(fn: Callable[[Path], Any], paths: list[Path], jobs: int) -> list[Any]:
     """`fn(path)` for each path (in `jobs` processes when > 1), in the order of `paths`; a
     `Lost` for each that raised or whose process died, so one fund never takes the rest down."""
-    if jobs <= 1:
+    if jobs <= 1 or not paths:
         return [guarded(fn, p) for p in paths]
     results: dict[Path, Any] = {}
     broken: list[Path] = []

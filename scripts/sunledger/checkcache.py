@@ -1,0 +1,145 @@
+"""What `sunledger check` found last time, per fund, keyed by everything that finding read.
+
+A fund's problems depend on its ledger folder (books, seals, receipts), the
+files its ledger includes from elsewhere, its content folder (projects,
+partners, photos), every fund.yml (account mappings and codes are
+district-wide), district.yml, sunledger.yml, main.beancount (SL011 compares
+the fund's option lines with it), the day the disclosure calendar is read on,
+and the code that checks: this package's files, beancount's and Python's
+versions. The key is a digest of all of their bytes, so an entry cannot be
+stale: any change to an input is another key, and a miss. A district that
+cannot be checked fund by fund is keyed as one, by every file under ledger/
+and content/.
+
+Kept in `.sunledger-cache/check/` at the district's root (in `.gitignore`):
+one small JSON file per fund, replaced when its key changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import beancount
+
+from .config import CONFIG_NAME
+from .errors import Problem
+from .ledger import includes
+from .ledger.load import limits_of
+
+FOLDER = ".sunledger-cache"
+_VERSION = 1  # of the entry format
+
+
+@functools.cache
+def code_digest(package: Path = Path(__file__).parent) -> str:
+    """This package's files (rules, codes, configuration defaults), beancount's and Python's versions."""
+    h = hashlib.sha256(f"{_VERSION}|{beancount.__version__}|{platform.python_version()}".encode())
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    out: list[Path] = []
+    for top, dirs, names in os.walk(folder):  # symlinks are listed, not followed (a rule refuses them)
+        dirs.sort()
+        out.extend(Path(top) / n for n in sorted(names))
+        out.extend(Path(top) / d for d in dirs if os.path.islink(os.path.join(top, d)))
+    return out
+
+
+def _digest(paths: Iterable[Path], root: Path, salt: str) -> str:
+    h = hashlib.sha256(salt.encode())
+    for path in sorted(set(paths)):
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            rel = str(path)
+        h.update(rel.encode() + b"\0")
+        try:
+            if path.is_symlink():
+                h.update(b"L" + os.readlink(path).encode())
+            elif path.is_file():
+                h.update(b"F" + path.read_bytes())
+            else:
+                h.update(b"-")  # named but absent (a missing receipt is part of the finding)
+        except OSError as exc:
+            h.update(f"E{exc.errno}".encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _shared(root: Path) -> list[Path]:
+    """What every fund's check reads beside its own folders."""
+    return [
+        root / CONFIG_NAME,
+        root / "ledger" / "main.beancount",
+        root / "content" / "district.yml",
+        *sorted((root / "content" / "funds").glob("*/fund.yml")),
+    ]
+
+
+def fund_key(root: Path, fund_file: Path, as_of: dt.date) -> str:
+    """The key of one fund's check. The files its ledger includes are found by the same
+    scan the loader's size check makes (include lines and globs, no parse), so a file
+    included from outside the fund's folder counts, and so does one a glob newly matches."""
+    code = fund_file.parent.name
+    included = includes.scan(fund_file, limits_of(fund_file)).files
+    paths = [
+        *_shared(root),
+        *_files_under(fund_file.parent),
+        *_files_under(root / "content" / "funds" / code),
+        *(Path(p) for p in included),
+    ]
+    return _digest(paths, root, f"fund|{code}|{as_of.isoformat()}|{code_digest()}")
+
+
+def whole_key(root: Path, as_of: dt.date) -> str:
+    paths = [root / CONFIG_NAME, *_files_under(root / "ledger"), *_files_under(root / "content")]
+    return _digest(paths, root, f"whole|{as_of.isoformat()}|{code_digest()}")
+
+
+class Store:
+    """One JSON entry per name (a fund's code, or "district") under `root/.sunledger-cache/check/`."""
+
+    def __init__(self, root: Path):
+        self.folder = Path(root) / FOLDER / "check"
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def get(self, name: str, key: str) -> tuple[list[Problem], bool] | None:
+        """(problems, refused) stored under `key`, or None."""
+        try:
+            entry = json.loads(self._path(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        try:
+            return [Problem(**p) for p in entry["problems"]], bool(entry["refused"])
+        except (KeyError, TypeError):
+            return None
+
+    def put(self, name: str, key: str, problems: list[Problem], refused: bool) -> None:
+        """Written whole or not at all (a rename), so a check killed midway leaves no torn entry."""
+        body = {"key": key, "refused": refused, "problems": [vars(p) for p in problems]}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(body, f, ensure_ascii=False)
+            os.replace(tmp, self._path(name))
+        except OSError:
+            pass  # a read-only checkout still checks; it only does not remember
