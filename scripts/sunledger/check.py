@@ -82,7 +82,7 @@ def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
     """The check through the cache: fund by fund when main allows (even with one job, so that
     one fund's edit costs one fund), else the district as one entry. None: no main ledger."""
     from . import checkcache
-    from .ledger.load import fund_files
+    from .ledger.load import fund_files, limits_of
     from .loading import _beside, biggest_first, each, main_of
 
     main = main_of(root)
@@ -103,7 +103,8 @@ def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
         if not isinstance(result, Lost):
             store.put("district", key, checked.problems, checked.refused)
         return _whole(root, checked)
-    keys = {f: checkcache.fund_key(root, f, day) for f in funds}
+    shared, limits = checkcache.shared_digest(root, day), limits_of(main)
+    keys = {f: checkcache.fund_key(root, f, shared, limits) for f in funds}
     done: dict[Path, Checked] = {}
     for f in funds:
         hit = store.get(f.parent.name, keys[f])

@@ -29,10 +29,9 @@ from pathlib import Path
 
 import beancount
 
-from .config import CONFIG_NAME
+from .config import CONFIG_NAME, Limits
 from .errors import Problem
 from .ledger import includes
-from .ledger.load import limits_of
 
 FOLDER = ".sunledger-cache"
 _VERSION = 1  # of the entry format
@@ -48,65 +47,62 @@ def code_digest(package: Path = Path(__file__).parent) -> str:
     return h.hexdigest()
 
 
-def _files_under(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    out: list[Path] = []
+def _files_under(folder: Path) -> list[str]:
+    out: list[str] = []
     for top, dirs, names in os.walk(folder):  # symlinks are listed, not followed (a rule refuses them)
         dirs.sort()
-        out.extend(Path(top) / n for n in sorted(names))
-        out.extend(Path(top) / d for d in dirs if os.path.islink(os.path.join(top, d)))
+        out.extend(os.path.join(top, n) for n in names)
+        out.extend(os.path.join(top, d) for d in dirs if os.path.islink(os.path.join(top, d)))
     return out
 
 
-def _digest(paths: Iterable[Path], root: Path, salt: str) -> str:
+def _digest(paths: Iterable[str], root: Path, salt: str) -> str:
     h = hashlib.sha256(salt.encode())
+    base = str(root) + os.sep
     for path in sorted(set(paths)):
+        h.update(path.removeprefix(base).encode() + b"\0")
         try:
-            rel = path.relative_to(root).as_posix()
-        except ValueError:
-            rel = str(path)
-        h.update(rel.encode() + b"\0")
-        try:
-            if path.is_symlink():
+            if os.path.islink(path):
                 h.update(b"L" + os.readlink(path).encode())
-            elif path.is_file():
-                h.update(b"F" + path.read_bytes())
             else:
-                h.update(b"-")  # named but absent (a missing receipt is part of the finding)
+                with open(path, "rb") as f:
+                    h.update(b"F" + f.read())
+        except FileNotFoundError:
+            h.update(b"-")  # named but absent (a missing receipt is part of the finding)
         except OSError as exc:
             h.update(f"E{exc.errno}".encode())
         h.update(b"\0")
     return h.hexdigest()
 
 
-def _shared(root: Path) -> list[Path]:
-    """What every fund's check reads beside its own folders."""
-    return [
-        root / CONFIG_NAME,
-        root / "ledger" / "main.beancount",
-        root / "content" / "district.yml",
-        *sorted((root / "content" / "funds").glob("*/fund.yml")),
-    ]
-
-
-def fund_key(root: Path, fund_file: Path, as_of: dt.date) -> str:
-    """The key of one fund's check. The files its ledger includes are found by the same
-    scan the loader's size check makes (include lines and globs, no parse), so a file
-    included from outside the fund's folder counts, and so does one a glob newly matches."""
-    code = fund_file.parent.name
-    included = includes.scan(fund_file, limits_of(fund_file)).files
+def shared_digest(root: Path, as_of: dt.date) -> str:
+    """What every fund's check reads beside its own folders, read once per check: configuration,
+    main.beancount (SL011), district.yml, every fund.yml (mappings and codes are district-wide),
+    the day, and the code."""
     paths = [
-        *_shared(root),
+        str(root / CONFIG_NAME),
+        str(root / "ledger" / "main.beancount"),
+        str(root / "content" / "district.yml"),
+        *map(str, (root / "content" / "funds").glob("*/fund.yml")),
+    ]
+    return _digest(paths, root, f"{as_of.isoformat()}|{code_digest()}")
+
+
+def fund_key(root: Path, fund_file: Path, shared: str, limits: Limits) -> str:
+    """The key of one fund's check (`shared`: `shared_digest`). The files its ledger includes are
+    found by the same scan the loader's size check makes (include lines and globs, no parse),
+    so a file included from outside the fund's folder counts, and so does one a glob newly matches."""
+    code = fund_file.parent.name
+    paths = [
         *_files_under(fund_file.parent),
         *_files_under(root / "content" / "funds" / code),
-        *(Path(p) for p in included),
+        *includes.scan(fund_file, limits).files,
     ]
-    return _digest(paths, root, f"fund|{code}|{as_of.isoformat()}|{code_digest()}")
+    return _digest(paths, root, f"fund|{code}|{shared}")
 
 
 def whole_key(root: Path, as_of: dt.date) -> str:
-    paths = [root / CONFIG_NAME, *_files_under(root / "ledger"), *_files_under(root / "content")]
+    paths = [str(root / CONFIG_NAME), *_files_under(root / "ledger"), *_files_under(root / "content")]
     return _digest(paths, root, f"whole|{as_of.isoformat()}|{code_digest()}")
 
 
