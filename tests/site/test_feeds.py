@@ -156,6 +156,10 @@ def test_pages_link_their_feeds_and_carry_their_own_share_card(built_site, demo)
         assert '<link rel="alternate" ' not in text
         assert (f"funds/{code}/feed.xml" in hrefs) == url.startswith(("funds/", "projects/")), (url, hrefs)  # a page of the fund
         assert all((built_site / h).is_file() for h in hrefs)
+        # and a resident sees them: the foot of the page links the same feeds, and how to subscribe
+        foot = text.split('class="sl-foot-help sl-foot-feed"', 1)[1].split("</p>", 1)[0]
+        visible = {os.path.normpath(os.path.join(url or ".", f)) for f in re.findall(r'<a href="([^"]*)" type="application/atom\+xml">', foot)}
+        assert visible == hrefs and "怎么订阅" in foot, (url, visible)
         assert _external(text) is None  # og:url names the site; it fetches nothing
     project_page = (built_site / f"projects/{project.id}/index.html").read_text(encoding="utf-8")
     assert project.need.split()[0][:10] in html.unescape(project_page.split('og:description" content="')[1].split('"')[0])
