@@ -191,9 +191,10 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's 1900 date system, for da
 def table_xlsx(table: Table, title: str, stamp: dt.date) -> bytes:
     """The CSV's rows in a worksheet named for the table. Dates are date cells and
     amounts number cells shown with two decimals, so that Excel can sum and sort
-    them. A number goes through float only to be written: XlsxWriter prints 16
-    significant digits, which gives back the exact two-decimal text for any amount
-    under 10^13 (the tests read it back and compare with the CSV). Text is always
+    them. A number is handed to XlsxWriter as the Decimal of its CSV text: XlsxWriter
+    writes `f"{number:.16G}"`, which for a Decimal is that text ("98480.18"), where
+    a float gives "98480.17999999999" (the same double when read back, but 11 digits
+    starting 179 that the output scan rightly takes for a phone number). Text is always
     a string cell (never a formula). `stamp` fixes the document dates; XlsxWriter
     in memory fixes the zip entry dates (1980-01-01): the bytes depend on the data only."""
     out = io.BytesIO()
@@ -218,7 +219,7 @@ def table_xlsx(table: Table, title: str, stamp: dt.date) -> bytes:
                 assert isinstance(v, dt.date), (c.name, v)
                 ws.write_number(i, col, (v - EXCEL_EPOCH).days, day)  # the cell write_datetime makes, 10x cheaper
             elif c.kind == "number":
-                ws.write_number(i, col, float(c.text(v)), amount if c.money else None)
+                ws.write_number(i, col, Decimal(c.text(v)), amount if c.money else None)  # see above
             elif c.kind == "integer":
                 assert isinstance(v, int), (c.name, v)
                 ws.write_number(i, col, v)
