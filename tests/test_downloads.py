@@ -105,6 +105,11 @@ def read_csv(body: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
+# Every table of a fund's pages besides the transactions (issue 10): as CSV and XLSX and in the data package.
+TABLES = ("spending_sources", "projects", "project_outcomes", "partners", "merchant_dues")
+HEADER = "日期,收支,金额,来源,类别,项目,对方,摘要,更正月份,更正原因,付款来源,行编号"
+
+
 def test_paths(files):
     base = "downloads/Test"
     assert sorted(files) == sorted(
@@ -115,9 +120,11 @@ def test_paths(files):
             f"{base}/transactions-2024.xlsx",
             f"{base}/transactions-2025.csv",
             f"{base}/transactions-2025.xlsx",
+            *(f"{base}/{t}.{ext}" for t in TABLES for ext in ("csv", "xlsx")),
             f"{base}/datapackage/datapackage.json",
             f"{base}/datapackage/transactions.csv",
             f"{base}/datapackage/budgets.csv",
+            *(f"{base}/datapackage/{t}.csv" for t in TABLES),
         ]
     )
 
@@ -126,10 +133,10 @@ def test_csv_format(files):
     body = files["downloads/Test/transactions.csv"]
     text = body[3:].decode("utf-8")
     lines = text.split("\r\n")
-    assert lines[0] == "日期,收支,金额,来源,类别,项目,对方,摘要,更正月份,更正原因"
+    assert lines[0] == HEADER
     assert lines[-1] == ""  # every row ends with CRLF
     assert "\n" not in text.replace("\r\n", "")
-    assert '2024-12-25,支出,-700.50,,基础设施,T-02,施工队,"路灯维修, 含""材料""费",,' in lines
+    assert '2024-12-25,支出,-700.50,,基础设施,T-02,施工队,"路灯维修, 含""材料""费",,,企业捐、政府拨,Test-202412-002-1' in lines
     rows = read_csv(body)
     assert [r["金额"] for r in rows][:3] == ["300.00", "2000.00", "500.00"]
     assert rows[0]["来源"] == "社区筹"  # opening balance: the source named on the equity posting
@@ -291,7 +298,7 @@ def test_index(loaded):
     refs += [r for y in fund["years"].values() for r in y.values()]
     for ref in refs:
         assert len(files["downloads/" + ref["path"]]) == ref["bytes"]
-    assert set(files) == {"downloads/index.json"} | {k for k in files if k.startswith("downloads/Test/")}
+    assert set(files) == {"downloads/index.json"} | {k for k in files if k.startswith(("downloads/Test/", "downloads/district/"))}
 
 
 def test_datapackage_validates(files, tmp_path):
@@ -308,7 +315,7 @@ def test_datapackage_validates(files, tmp_path):
     assert meta["licenses"][0]["name"] == "ODC-PDDL-1.0"
     tx = meta["resources"][0]
     assert [f["type"] for f in tx["schema"]["fields"]][:3] == ["date", "string", "number"]
-    assert [f["title"] for f in tx["schema"]["fields"]] == ["日期", "收支", "金额", "来源", "类别", "项目", "对方", "摘要", "更正月份", "更正原因"]
+    assert [f["title"] for f in tx["schema"]["fields"]] == HEADER.split(",")
 
     report = validate(str(descriptor))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -331,8 +338,9 @@ def test_fund_without_transactions(district):
     district.ledger("")
     files = fund_downloads(_load(district), "Test")
     names = sorted(k.rsplit("/", 1)[1] for k in files)
-    assert names == ["budgets.csv", "datapackage.json", "transactions.csv", "transactions.csv", "transactions.xlsx"]
-    assert files["downloads/Test/transactions.csv"] == "\ufeff日期,收支,金额,来源,类别,项目,对方,摘要,更正月份,更正原因\r\n".encode()
+    assert names == sorted(["budgets.csv", "datapackage.json", "transactions.csv", "transactions.csv", "transactions.xlsx",
+                            *(f"{t}.{ext}" for t in TABLES for ext in ("csv", "csv", "xlsx"))])
+    assert files["downloads/Test/transactions.csv"] == f"\ufeff{HEADER}\r\n".encode()
 
 
 def test_formula_payees_reach_residents_csv_as_text(district):
@@ -407,24 +415,29 @@ def test_every_published_csv_defuses_formula_cells(hostile, tmp_path):
     from sunledger.downloads import FORMULA_NOTE, district_downloads
 
     files = district_downloads(hostile)
-    package = json.loads(files["downloads/Test/datapackage/datapackage.json"])
-    schemas = {r["path"]: r["schema"]["fields"] for r in package["resources"]}
+    packages = {where: json.loads(files[f"downloads/{where}/datapackage/datapackage.json"]) for where in ("Test", "district")}
+    schemas = {(where, r["path"]): r["schema"]["fields"] for where, package in packages.items() for r in package["resources"]}
     csvs = [k for k in files if k.endswith(".csv")]
-    assert len(csvs) == 4  # transactions, its year, the package's transactions and budgets
+    # transactions, its year, the package's transactions and budgets; each other table of the fund
+    # in the fund's folder and package, the district's tables in its folder and package
+    assert len(csvs) == 4 + 2 * len(TABLES) + 2 * 4
     seen = set()
     for rel in csvs:
-        name = rel.rsplit("/", 1)[1]
-        fields = schemas["budgets.csv" if name == "budgets.csv" else "transactions.csv"]
+        where, name = rel.split("/")[1], rel.rsplit("/", 1)[1]
+        fields = schemas[(where, "transactions.csv" if name.startswith("transactions") else name)]
         for kind, cell in _cells(files[rel], fields):
             if kind == "string" and cell:
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (rel, cell)
                 if cell.startswith("'"):
                     seen.add((name, cell[1:]))
-            elif kind == "number":
+            elif kind == "number" and cell:  # a number the new tables may leave empty (no rating, no revenue)
                 assert Decimal(cell) == Decimal(cell).quantize(Decimal("0.01")), (rel, cell)
     for f in FORMULAS:
         assert ("transactions.csv", f) in seen and ("budgets.csv", f) in seen, f
-    amounts = [c for k, c in _cells(files["downloads/Test/datapackage/transactions.csv"], schemas["transactions.csv"])
+        assert ("projects.csv", f) in seen, f  # the title
+    assert ("partners.csv", FORMULAS[0]) in seen and ("merchant_dues.csv", FORMULAS[0]) in seen
+    assert ("spending_sources.csv", "-12.50 退款") in seen
+    amounts = [c for k, c in _cells(files["downloads/Test/datapackage/transactions.csv"], schemas[("Test", "transactions.csv")])
                if k == "number"]
     assert "-12.50" in amounts  # a negative amount in a number column is not touched
     assert next(r for r in read_csv(files["downloads/Test/transactions.csv"]) if r["金额"] == "-12.50")["摘要"] == "'-12.50 退款"
@@ -432,17 +445,22 @@ def test_every_published_csv_defuses_formula_cells(hostile, tmp_path):
     for fields in schemas.values():
         for f in fields:
             assert (FORMULA_NOTE in f["description"]) == (f["type"] == "string"), f["name"]
-    assert FORMULA_NOTE in package["description"]
+    assert all(FORMULA_NOTE in p["description"] for p in packages.values())
     for rel, body in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(body)
-    report = validate(str(tmp_path / "downloads/Test/datapackage/datapackage.json"))
-    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    for where in packages:
+        report = validate(str(tmp_path / f"downloads/{where}/datapackage/datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
     for rel in (k for k in files if k.endswith(".xlsx")):
         sheet = openpyxl.load_workbook(io.BytesIO(files[rel])).active
         cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
         assert cells and all(c.data_type != "f" for c in cells), rel
         texts = {c.value.replace("_x000D_", "\r") for c in cells if c.data_type == "s"}  # OOXML's escape of CR
-        assert set(FORMULAS) <= texts, rel  # the text as typed, as a string cell
-        assert any(c.data_type == "n" and c.value == -12.5 for c in cells)
+        name = rel.rsplit("/", 1)[1]
+        typed = {"partners.xlsx": {FORMULAS[0]}, "merchant_dues.xlsx": {FORMULAS[0]},
+                 "spending_sources.xlsx": {"-12.50 退款"}, "project_outcomes.xlsx": set()}.get(name, set(FORMULAS))
+        assert typed <= texts, rel  # the text as typed, as a string cell
+        if name.startswith(("transactions", "spending_sources")):
+            assert any(c.data_type == "n" and c.value == -12.5 for c in cells), rel

@@ -448,6 +448,13 @@ def test_downloads(place: Place) -> None:
                 spent = b.values(fund, ALL, "spending", "project")
                 shown = {r["project"]: r["spent"] for r in package.get_resource("budgets").read_rows()}
                 t.dicts(f"{fund} budgets.csv spent", shown, {p: spent.get(p, ZERO) for p in place.content.funds[fund].projects})
+                shown = {r["project"]: r["spent"] for r in package.get_resource("projects").read_rows()}
+                t.dicts(f"{fund} projects.csv spent", shown, {p: spent.get(p, ZERO) for p in place.content.funds[fund].projects})
+                split: dict[str, Decimal] = defaultdict(Decimal)  # the spending split by source, summed back per project
+                for r in package.get_resource("spending_sources").read_rows():
+                    split[r["project"]] -= r["amount"]
+                t.dicts(f"{fund} spending_sources.csv by project", dict(split), spent)
+                t.same(f"{fund} spending_sources.csv total", sum(split.values(), ZERO), b.get(fund, ALL, "spending"))
                 index = json.loads((place.site / "downloads" / "index.json").read_text(encoding="utf-8"))
                 entry = next(f for f in index["funds"] if f["code"] == fund)
                 t.same(f"{fund} index.json net", Decimal(entry["net"]), b.end(fund, b.months[fund][-1]))

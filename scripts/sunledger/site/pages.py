@@ -430,7 +430,7 @@ class Portal:
                                       links={pid: fmt.href(fund_url(code), project_url(pid)) for pid in fc.projects}),
             "dues": charts.pair_chart([(d["name"], d["due"], d["paid"]) for d in dues], ("应缴", "已缴"), "商户分成应缴与已缴"),
         }
-        downloads = _download_rows(code, self.downloads.get(code, {}))
+        downloads = _download_rows(code, self.downloads.get(code, {}), self.downloads.get(_DISTRICT))
         flow_rows = charts.flow_rows(s.flows, order, self.titles)
         url = fund_url(code)
         text = self._render(
@@ -553,27 +553,55 @@ def _objection(c: Contact) -> str:
 
 _KINDS = {".csv": "CSV 表格", ".xlsx": "Excel 表格", ".json": "JSON", ".zip": "压缩包"}
 _TXNS = re.compile(r"^transactions(?:-(\d{4}))?\.(csv|xlsx)$")
+_TABLE = re.compile(r"^([a-z_]+)\.(csv|xlsx)$")
+_DISTRICT = "district"  # downloads/district/: the tables spanning funds (sunledger.downloads.DISTRICT)
 
 
-def _download_rows(code: str, files: dict[str, bytes]) -> dict | None:
-    """Rows of the download table: all years, each year, then the data package files."""
+def _titles(files: dict[str, bytes], base: str) -> dict[str, str]:
+    """Resource name -> Chinese title, as the data package under `base` names its tables."""
+    descriptor = files.get(f"{base}datapackage/datapackage.json")
+    if descriptor is None:
+        return {}
+    return {r["name"]: r["title"] for r in json.loads(descriptor)["resources"]}
+
+
+def _download_rows(code: str, files: dict[str, bytes], shared: dict[str, bytes] | None = None) -> dict | None:
+    """Rows of the download table: all years, each year, every other table of the fund's
+    pages (named as its data package names them, in the package's order), the data package
+    files; then the district's tables that span funds (`shared`) and their package."""
     if not files:
         return None
+
+    def entry(path: str, data: bytes) -> dict:
+        kind = next((v for k, v in _KINDS.items() if path.endswith(k)), "文件")
+        return {"path": path, "kind": kind, "size": _size(len(data))}
+
+    def tables(base: str, group: dict[str, bytes], prefix: str) -> list[dict]:
+        titles = _titles(group, base)
+        found: dict[str, list[dict]] = defaultdict(list)
+        package: list[dict] = []
+        for path, data in sorted(group.items(), key=lambda kv: (not kv[0].endswith(".json"), kv[0])):  # the descriptor first
+            name = path[len(base):]
+            if name.startswith("datapackage/"):
+                package.append({**entry(path, data), "kind": name.rsplit("/", 1)[-1]})
+            elif (m := _TABLE.match(name)) and m.group(1) in titles:
+                found[m.group(1)].append(entry(path, data))
+        out = [{"label": prefix + titles[t], "files": found[t]} for t in titles if t in found]
+        if package:
+            out.append({"label": prefix + "开放数据包", "files": package})
+        return out
+
     base = f"downloads/{code}/"
     years: dict[str, list[dict]] = defaultdict(list)
-    package: list[dict] = []
     for path, data in sorted(files.items()):
-        name = path[len(base):]
-        kind = next((v for k, v in _KINDS.items() if name.endswith(k)), "文件")
-        entry = {"path": path, "kind": kind, "size": _size(len(data))}
-        if m := _TXNS.match(name):
-            years[m.group(1) or ""].append(entry)
-        else:
-            package.append({**entry, "kind": name.rsplit("/", 1)[-1]})
+        if m := _TXNS.match(path[len(base):]):
+            years[m.group(1) or ""].append(entry(path, data))
     rows = [{"label": "全部收支明细" if y == "" else f"{y}年收支明细", "files": years[y]}
             for y in sorted(years, key=lambda y: (y != "", y))]
-    if package:
-        rows.append({"label": "开放数据包", "files": package})
+    rest = {k: v for k, v in files.items() if not _TXNS.match(k[len(base):])}
+    rows += tables(base, rest, "")
+    if shared:
+        rows += tables(f"downloads/{_DISTRICT}/", shared, "全区各基金·")
     return {"rows": rows}
 
 
