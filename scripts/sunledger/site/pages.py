@@ -33,8 +33,8 @@ from markupsafe import Markup, escape
 
 from ..content.models import LEVEL_NAMES, STAGES, Contact, NoticeBoard
 from ..district import District
-from ..periods import month_end, month_of
 from ..ledger import deadlines
+from ..periods import month_end, month_of
 from ..views.annual import AnnualView, annual_views
 from ..views.common import ZERO
 from ..views.disclosure import Catalogue, fund_catalogue
