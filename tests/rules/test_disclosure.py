@@ -122,8 +122,8 @@ def test_an_annual_report_dated_within_its_year_or_twice_is_sl702(district):
 
 def test_the_catalogue_is_what_the_warnings_are_made_of(district):
     """Each state of each kind, and W901–W906 exactly the catalogue's overdue and late items."""
-    from sunledger.content.load import load_content
     from sunledger.config import Disclosure
+    from sunledger.content.load import load_content
     from sunledger.ledger import deadlines
 
     district.project({**PROJECT, "started": "2024-01-15", "completed": "2024-12-20",
