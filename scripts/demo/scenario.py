@@ -49,9 +49,16 @@ def pay_shares(b: Book, day_range: tuple[int, int] = (3, 9)) -> None:
             b.share(workday(dt.date(ny, nm, b.rng.randint(*day_range))), pid, y, m)
 
 
-def annual_reports(name: str, dates: tuple[str, str]) -> list[dict]:
-    """The yearly report of each full year, published in March (due by 31 May)."""
-    return [{"year": year, "date": d(day), "title": f"{name}{year}年度收支与项目报告"} for year, day in zip((2024, 2025), dates)]
+def annual_reports(name: str, by: str, reports: list[tuple]) -> list[dict]:
+    """The yearly report of each full year (due by 31 May): only words and the approval are
+    typed; every figure of the report page comes from the books.
+    Each of `reports`: (year, published, (approved on, reference), summary, [(section, text)])."""
+    return [
+        {"year": year, "date": d(day), "title": f"{name}{year}年度收支与项目报告",
+         "approved": {"date": d(on), "by": by, "ref": ref}, "summary": summary,
+         "sections": [{"title": t, "text": text} for t, text in sections]}
+        for year, day, (on, ref), summary, sections in reports
+    ]
 
 
 def add_partners(b: Book, rows: list[tuple]) -> None:
@@ -228,7 +235,18 @@ def guangming() -> FundInfo:
             "mailbox": "党群服务中心门口和各小区公示栏旁的意见箱",
             "hours": "周一至周五 8:30—12:00，14:00—17:30",
         },
-        "annual_reports": annual_reports("光明社区基金", ("2025-03-20", "2026-03-19")),
+        "annual_reports": annual_reports("光明社区基金", "光明社区基金管理委员会", [
+            (2024, "2025-03-20", ("2025-03-12", "光基委〔2025〕1号"),
+             "基金于九月设立，当年完成银行开户、制度建设和第一批项目的点单、派单。创意市集义卖和剪纸作品销售成为社区筹资金的固定来源，"
+             "入驻社区空间的商户按约定比例分成，每月足额缴纳。冬季开展“社区助困 情暖小区”募捐，居民踊跃参与。",
+             [("存在问题", "设立时间短，居民对基金的了解还不多；部分项目从点单到实施用时较长。"),
+              ("下一年度计划", "继续办好每月创意市集；围绕老旧小区基础设施维修和助老服务立项；每月按时公示，接受居民监督。")]),
+            (2025, "2026-03-19", ("2026-03-10", "光基委〔2026〕1号"),
+             "全年按“群众点单、社区派单、社会接单”完成多个项目，涉及路灯维修、邻里运动会、助老服务等。每月收支在十日内公示并封账，"
+             "与银行对账单逐月核对一致。居民对已完成项目逐一评单。",
+             [("存在问题", "个别项目验收资料归档不及时；商户分成依赖人工核对营业额。"),
+              ("下一年度计划", "推进剪纸非遗传承课堂和邻里集市；完善项目验收和评单流程。")]),
+        ]),
         "description": "“政府拨、社区筹、企业捐、居民集”四方惠享：每月创意市集慈善义卖、剪纸作品销售收入注入基金；"
                        "入驻社区空间的商户和社区社会企业按收益的5%分成。老旧小区重点用于基础设施维修和“社区助困 情暖小区”，"
                        "商业小区用于邻里运动会、邻里集市。",
@@ -402,7 +420,16 @@ def tuanjiebeilu() -> FundInfo:
             "hours": "周一至周五 9:00—17:00",
         },
         "notice": {"days": 10},
-        "annual_reports": annual_reports("团结北路社区基金", ("2025-03-14", "2026-03-13")),
+        "annual_reports": annual_reports("团结北路社区基金", "团结北路社区居民代表会议", [
+            (2024, "2025-03-14", ("2025-03-06", "团居代〔2025〕2号"),
+             "“城市社区合伙人”机制试点启动，引入商企、社群、个人三类合伙人，以场地换服务、资源换服务。长者集市每月开市，"
+             "邻里节跳蚤市场义卖所得全部进入基金。",
+             [("下一年度计划", "扩大合伙人队伍；按“公益+市场+低偿”运营社区空间；每季度向居民报告长期项目进展。")]),
+            (2025, "2026-03-13", ("2026-03-05", "团居代〔2026〕1号"),
+             "合伙人接单项目覆盖托育、助老、文体活动，驻区单位和爱心企业继续支持。每月公示按时封账，与银行对账一致。",
+             [("存在问题", "个别商户分成缴纳不及时，已逐户提醒。"),
+              ("下一年度计划", "继续推进长期项目并按季度报告进展；完善合伙人退出和评价机制。")]),
+        ]),
         "description": "“城市社区合伙人”机制：以场地换服务、资源换服务，引入商企、社群、个人三类合伙人28家，"
                        "按“公益+市场+低偿”运营；“群众点单、社区派单、合伙人接单”。使用社区空间的商户按营业收入的5%分成。",
     }
@@ -520,6 +547,12 @@ def yuchan() -> FundInfo:
         low, high = (2800, 4000) if (y, m) >= (2025, 9) else (2000, 3200)  # 20 new spaces from September 2025
         b.income(workday(dt.date(ny, nm, 10)), "公共收益", cents(b.rng, low, high, 10), "某物业服务公司（玉蟾国际城项目部）",
                  f"{cn_month(y, m)}停车费公共收益", account="Income:YC:Parking")
+    # 2025-05: a co-building grant of the gas company booked as parking income by mistake; corrected in July
+    b.income(d("2025-05-14"), "公共收益", D(1500), "泸县某燃气公司", "驻区国企消防安全共建资金", account="Income:YC:Parking")
+    b.add(Txn(d("2025-07-08"), "泸县某燃气公司", "冲正：5月消防安全共建资金误记为停车费公共收益，改记企业捐", [
+        Posting("Income:YC:Parking", D("1500.00")),
+        Posting("Income:YC:Sponsors", D("-1500.00")),
+    ], {"corrects": "2025-05", "reason": "共建资金来自驻区国企，应计入企业捐；5月已封存，在本月冲正"}))
     for y, m in months((2024, 10), LAST_MONTH):
         if m in (1, 4, 7, 10):
             b.income(workday(dt.date(y, m, 15)), "公共收益", D("2400.00"), "某传媒公司", f"电梯广告位使用费（{cn_quarter(y, (m + 2) // 3)}）",
@@ -539,7 +572,18 @@ def yuchan() -> FundInfo:
             "hours": "每天 9:00—18:00",
         },
         "notice": {"signatures": ["经办人", "小区党支部审核", "业主监督小组"]},
-        "annual_reports": annual_reports("玉蟾国际城小区共享发展金", ("2025-03-28", "2026-03-27")),
+        # the 2024 report was approved late (the round table met only in June): published after 31 May (W906)
+        "annual_reports": annual_reports("玉蟾国际城小区共享发展金", "玉蟾国际城小区三方圆桌会议", [
+            (2024, "2025-06-20", ("2025-06-12", "圆桌〔2025〕3号"),
+             "共享发展金由财政补贴一次性启动，开发企业和驻区单位预存活动经费，小区停车费、广告等公共收益定向补充。"
+             "当年建成“红邻·馨空间”共享空间，物业每月转入停车公共收益。",
+             [("存在问题", "三方圆桌会议未能在五月底前召开，年度报告晚于期限公布；今后提前安排审议。"),
+              ("下一年度计划", "新增停车位、补装监控探头；共享空间全年开放。")]),
+            (2025, "2026-03-27", ("2026-03-20", "圆桌〔2026〕1号"),
+             "全年完成新增停车位、监控探头补装、地下车库照明改造等项目，开展元宵、太极和文艺等邻里活动。"
+             "一笔驻区单位共建资金曾误记为停车费公共收益，已在七月冲正并公示更正说明。",
+             [("下一年度计划", "增设休闲桌凳和绿化补植；开展助老上门服务；共享空间增设儿童阅览角。")]),
+        ]),
         "description": "财政补贴提供一次性启动资金，开发企业、驻区单位、国企预存活动经费，小区停车费、广告等公共收益定向补充，"
                        "用于“红邻·馨空间”共享空间的管理维护和小区治理服务。沿用原有账本科目名称，在本文件中映射。",
         "accounts": {

@@ -56,8 +56,8 @@ def expected(demo, code: str) -> dict[str, str]:
     for p in fc.projects.values():
         for i, r in enumerate(p.reports):
             out[f"{SITE_URL}projects/{p.id}/#报告-{r.date.isoformat()}-{r.kind}-{i}"] = r.date.isoformat()
-    for a in fc.fund.annual_reports:
-        out[f"{SITE_URL}funds/{code}/#年度报告-{a.year}"] = a.date.isoformat()
+    for a in fc.fund.annual_reports:  # each at its own page (the demo's are all published)
+        out[f"{SITE_URL}funds/{code}/reports/{a.year}/"] = a.date.isoformat()
     return out
 
 
@@ -92,7 +92,7 @@ def test_each_fund_feed_holds_its_sealed_months_reports_and_corrections(built_si
         for e in feed.entries:
             assert e.link.startswith(SITE_URL) and e.title and e.summary
             kinds["correction" if "#冲正-" in e.id else "report" if "#报告-" in e.id
-                  else "annual" if "#年度报告-" in e.id else "notice"] += 1
+                  else "annual" if "/reports/" in e.id else "notice"] += 1
             assert (built_site / e.link.removeprefix(SITE_URL).split("#")[0] / "index.html").is_file()
     assert all(kinds.values()), kinds  # the demo has every kind
 
@@ -180,7 +180,8 @@ def hostile_feed_site(tmp_path_factory) -> Path:
     data["reports"] = [{"date": "2024-01-25", "kind": "进度", "title": TEXT["project.title"], "summary": TEXT["project.need"]}]
     d.write_yaml("content/funds/Test/projects/T-01.yml", data)
     fund = yaml.safe_load((root / "content/funds/Test/fund.yml").read_text(encoding="utf-8"))
-    fund["annual_reports"] = [{"year": 2024, "date": "2024-02-03", "title": TEXT["fund.description"]}]
+    # published after its year (the year's one month sealed): a record dated in the year is SL702
+    fund["annual_reports"] = [{"year": 2024, "date": "2025-02-03", "title": TEXT["fund.description"]}]
     d.write_yaml("content/funds/Test/fund.yml", fund)
     sealed = subprocess.run([str(BIN / "sunledger"), "seal", "Test", "2024-01", "--root", str(root), "--date", "2024-02-02"],
                             capture_output=True, text=True, timeout=120)

@@ -73,6 +73,7 @@ class FundContent:
     mapped: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (account, its line) of `accounts:`
     code_line: int = 1  # of `ledger_code:` (else `code:`): the line that claims `X:<code>:…` accounts
     cutover_line: int = 1  # of `cutover:`: where the opening balance of adopted books is told
+    annual_lines: dict[int, dict[str, Any]] = field(default_factory=dict)  # year -> meta of its `annual_reports:` record
 
 
 @dataclass
@@ -184,7 +185,8 @@ def _load_fund(
     if fund.code != folder.name:
         errors.append(error(meta(str(path), doc.line(("code",))), "SL703", f"基金代码 {fund.code} 与目录名 {folder.name} 不一致"))
     fc = FundContent(fund, path, parent_line=doc.line(("parent",)), mapped=_mapped(fund, doc),
-                     code_line=doc.line(("ledger_code",) if fund.ledger_code else ("code",)), cutover_line=doc.line(("cutover",)))
+                     code_line=doc.line(("ledger_code",) if fund.ledger_code else ("code",)), cutover_line=doc.line(("cutover",)),
+                     annual_lines={r.year: meta(str(path), doc.line(("annual_reports", i))) for i, r in enumerate(fund.annual_reports)})
     if codes is not None and not _claims(fund.account_code, _names(fund.accounts), codes):
         return fc
     here = meta(str(path), doc.line(("accounts",)))

@@ -121,10 +121,39 @@ class AccountMap(_Model):
 META_KEY = r"^[a-z][a-zA-Z0-9_-]*$"  # beancount's metadata keys
 
 
-class AnnualReport(_Model):
-    year: int = Field(ge=2000, le=2100)
+class Approval(_Model):
     date: dt.date
+    by: str
+    ref: str = ""
+
+
+class Section(_Model):
+    """A narrative part of an annual report, in the fund manager's words."""
+
+    title: str
+    text: str
+
+
+class AnnualReport(_Model):
+    """A published annual report (年度报告) of a closed year. Only its words are typed here:
+    every figure of the report page comes from the books (views/annual.py), so the record has
+    no field for a number (an unknown field is SL702)."""
+
+    year: int = Field(ge=2000, le=2100)
+    date: dt.date  # published on (公布日期): the page appears from this day
     title: str = ""
+    approved: Approval | None = None  # who approved it (理事会、居民代表会议 …), when, its reference (文号)
+    summary: str = ""  # 工作报告: the year's work
+    sections: tuple[Section, ...] = ()  # further parts (存在问题、下年度计划 …)
+
+    @model_validator(mode="after")
+    def _after_the_year(self) -> AnnualReport:
+        end = dt.date(self.year, 12, 31)
+        if self.date <= end:
+            raise ValueError(f"{self.year} 年度报告的公布日期 {self.date} 不在 {self.year} 年结束之后：年度报告在年度结束、账目封存后才能公布")
+        if self.approved is not None and not end < self.approved.date <= self.date:
+            raise ValueError(f"{self.year} 年度报告的审议日期 {self.approved.date} 应在 {self.year} 年结束之后、公布日期 {self.date} 当天或之前")
+        return self
 
 
 class Fund(_Model):
@@ -148,6 +177,15 @@ class Fund(_Model):
     annual_reports: tuple[AnnualReport, ...] = ()
     contact: Contact | None = None  # over the district's (content/district.yml)
     notice: NoticeBoard | None = None  # over the district's
+
+    @field_validator("annual_reports")
+    @classmethod
+    def _one_per_year(cls, reports: tuple[AnnualReport, ...]) -> tuple[AnnualReport, ...]:
+        seen = [r.year for r in reports]
+        twice = sorted({y for y in seen if seen.count(y) > 1})
+        if twice:
+            raise ValueError(f"{'、'.join(map(str, twice))} 年度报告登记了不止一次：每年一条")
+        return reports
 
     @field_validator("cutover")
     @classmethod
@@ -195,12 +233,6 @@ class Partner(_Model):
     kind: PartnerKind
     contract: Contract | None = None
     description: str = ""
-
-
-class Approval(_Model):
-    date: dt.date
-    by: str
-    ref: str = ""
 
 
 class Outcome(_Model):

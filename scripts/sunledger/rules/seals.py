@@ -14,6 +14,7 @@ from beancount.core import data
 
 from ..errors import error, warning
 from ..ledger.seal import ENTRIES_KEY, SEAL, changes, corrected_entries, digest, month_after, month_end
+from . import disclosure  # SL907: an annual report needs its year's seals
 from .context import Ctx, context, rule, where
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -155,5 +156,5 @@ def warnings(entries: list, options_map: dict, **_kw) -> list:
     ]
 
 
-seals = rule(lambda entries, ctx: check(entries, ctx) + check_corrections(entries, ctx))
+seals = rule(lambda entries, ctx: check(entries, ctx) + check_corrections(entries, ctx) + disclosure.records(entries, ctx))
 __plugins__ = ("seals",)

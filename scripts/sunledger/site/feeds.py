@@ -5,7 +5,7 @@
 
 Written at build time as static files (plugin.on_files), by feedgen (lxml escapes the text).
 Everything in them comes from the ledger and content/, never from the build's clock: an entry is
-dated by its seal (月度公示), its report's date (项目报告, 年度报告) or its own entry date (冲正),
+dated by its seal (月度公示), its report's date (项目报告, 年度报告 at its own page) or its own entry date (冲正),
 and a feed's <updated> is its newest entry's date. Ids are the pages' absolute addresses (plus a
 fragment naming the report or correction), so a reader sees the same entry across builds.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from feedgen.feed import FeedGenerator
 
 from . import fmt
-from .pages import Portal, fund_url, notice_url, project_url
+from .pages import Portal, annual_url, fund_url, notice_url, project_url
 
 FEED = "feed.xml"
 MAX_ENTRIES = 100  # the newest; a reader has the rest already, the pages have everything
@@ -87,10 +87,9 @@ def fund_items(portal: Portal, code: str) -> list[Item]:
         for i, r in enumerate(v.project.reports):
             items.append(Item(f"{url}#报告-{r.date.isoformat()}-{r.kind}-{i}", r.title or f"{v.project.title} {r.kind}报告",
                               url, r.date, r.summary or f"{v.project.title}的{r.kind}报告"))
-    url = site + fund_url(code)
-    for a in fund.annual_reports:
-        items.append(Item(f"{url}#年度报告-{a.year}", a.title or f"{fund.name}{a.year}年度报告", url, a.date,
-                          f"{fund.name} {a.year} 年的收支与项目"))
+    for year, a in portal.annuals[code].items():  # the published ones: each has its page
+        url = site + annual_url(code, year)
+        items.append(Item(url, a.title, url, a.record.date, f"{fund.name} {year} 年的收支与项目"))
     return sorted(items, key=lambda it: (it.date, it.id), reverse=True)
 
 

@@ -9,6 +9,8 @@ URL scheme (browser tests depend on it):
     /                                   home
     /funds/<CODE>/                      fund
     /funds/<CODE>/notices/<YYYY-MM>/    monthly notice (print for the 公示栏)
+    /funds/<CODE>/reports/<YYYY>/       annual report of a closed year (print on A4)
+    /funds/<CODE>/disclosures/          信息公开目录: every disclosure, its deadline and state
     /projects/  /projects/<ID>/         projects
     /partners/  /partners/<CODE>/<ID>/  partners
     /downloads/<CODE>/...               downloads (from sunledger.downloads)
@@ -31,8 +33,11 @@ from markupsafe import Markup, escape
 
 from ..content.models import LEVEL_NAMES, STAGES, Contact, NoticeBoard
 from ..district import District
+from ..ledger import deadlines
 from ..periods import month_end, month_of
+from ..views.annual import AnnualView, annual_views
 from ..views.common import ZERO
+from ..views.disclosure import Catalogue, fund_catalogue
 from ..views.fund import FundSummary, fund_summary, overdue
 from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
@@ -51,6 +56,14 @@ def fund_url(code: str) -> str:
 
 def notice_url(code: str, month: str) -> str:
     return f"funds/{code}/notices/{month}/"
+
+
+def annual_url(code: str, year: int) -> str:
+    return f"funds/{code}/reports/{year}/"
+
+
+def disclosures_url(code: str) -> str:
+    return f"funds/{code}/disclosures/"
 
 
 def project_url(pid: str) -> str:
@@ -214,6 +227,8 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         fund_url=fund_url,
         notice_url=notice_url,
+        annual_url=annual_url,
+        disclosures_url=disclosures_url,
         project_url=project_url,
         partner_url=partner_url,
         bank_mark=bank_mark,
@@ -278,6 +293,9 @@ class Portal:
             code: [partner_view(district, code, pid) for pid in district.books[code].fc.partners] for code in self.order
         }
         self.titles = {pid: v.project.title for pid, v in self.projects.items()}
+        # annual reports and the 信息公开目录 need the entries: computed here, before the plugin lets them go
+        self.annuals: dict[str, dict[int, AnnualView]] = {code: annual_views(district, code, self.as_of) for code in self.order}
+        self.catalogues: dict[str, Catalogue] = {code: fund_catalogue(district, code, self.as_of) for code in self.order}
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
 
@@ -391,6 +409,9 @@ class Portal:
         for code in self.order:
             for pv in self.partners[code]:
                 yield self.partner(pv)
+        for code in self.order:
+            yield self.disclosures(code)
+            yield from (self.annual(code, year) for year in self.annuals[code])
 
     def home(self) -> Page:
         s = list(self.summaries.values())
@@ -405,7 +426,7 @@ class Portal:
         # Above `<!-- more -->` opens the page; the rest follows the funds, so a phone shows numbers first.
         head, _, tail = self.intro.partition("<!-- more -->")
         text = self._render("home.html", "", totals=totals, funds=self.order, tree=self.tree(),
-                            latest=latest, active=active)
+                            latest=latest, active=active, overdue=self.overdue_funds())
         if tail.strip():
             text += "\n\n" + tail.strip() + "\n"
         return self._page("index.md", title, text, True, head=head.strip() or f"# {md_inline(title)}")
@@ -436,7 +457,7 @@ class Portal:
         text = self._render(
             "fund.html", url, s=s, overdue=self.overdue[code], as_of=self.as_of, series_rows=[(fmt.month_zh(m), v) for m, v in s.series], fund=fund, parent=parent, charts=chart, projects=projects, dues=dues,
             notices_by_year=sorted(by_year.items()), downloads=downloads, flow_rows=flow_rows, titles=self.titles,
-            partners=sorted(fc.partners.values(), key=lambda p: p.id),
+            partners=sorted(fc.partners.values(), key=lambda p: p.id), annual_years=sorted(self.annuals[code]),
             last_month=s.series[-1][0] if s.series else None,
             spent_total=sum((x.spent for x in s.sources), ZERO),
             free_total=sum((x.balance for x in s.sources), ZERO),
@@ -512,6 +533,43 @@ class Portal:
         photos = {k[1]: path for k, path in self.photos.items() if k[0] == v.code}
         text = self._render("project.html", url, v=v, p=v.project, charts=chart, photos=photos)
         return self._page(src_of(url), v.project.title, text, False, fund=v.code)
+
+    def overdue_funds(self) -> list[tuple[str, str, int]]:
+        """(code, name, how many) of the funds with a disclosure due and not published (home page)."""
+        return [(code, self.summaries[code].name, len(self.catalogues[code].overdue)) for code in self.order if self.catalogues[code].overdue]
+
+    def annual(self, code: str, year: int) -> Page:
+        """年度报告 of a closed year: every figure from the books, the words from fund.yml; prints on A4."""
+        a = self.annuals[code][year]
+        url = annual_url(code, year)
+        end = a.year_end
+        bank_state = "none" if end is None or end.matches is None else "match" if end.matches else "mismatch"
+        late_self = next((it for it in self.catalogues[code].items if it.kind == deadlines.ANNUAL and it.year == year and it.state == deadlines.LATE), None)
+        text = self._render("annual.html", url, a=a, end=end, bank_state=bank_state, board=self.board(code),
+                            abs_url=self.site_url + url, late_self=late_self)
+        return self._page(src_of(url), a.title, text, False, hide=("navigation",), fund=code)
+
+    def disclosures(self, code: str) -> Page:
+        """信息公开目录: each required disclosure with its deadline, publication, place and state."""
+        c = self.catalogues[code]
+        url = disclosures_url(code)
+        groups = []
+        for kind in deadlines.KINDS:
+            items = [(it, self._where(code, it)) for it in c.items if it.kind == kind]
+            if items:
+                groups.append((kind, sorted(items, key=lambda pair: (pair[0].due, pair[0].title), reverse=True)))
+        text = self._render("disclosure.html", url, c=c, groups=groups, counts=c.counts())
+        return self._page(src_of(url), f"{c.name} 信息公开目录", text, False, fund=code)
+
+    def _where(self, code: str, it: deadlines.Item) -> str | None:
+        """The page a catalogue item is published on (None: no page yet)."""
+        if it.kind in (deadlines.NOTICE, deadlines.CORRECTION) and it.month is not None:
+            return notice_url(code, it.month)
+        if it.kind in (deadlines.PROGRESS, deadlines.FINAL) and it.project is not None:
+            return project_url(it.project)
+        if it.kind == deadlines.ANNUAL and it.year in self.annuals[code]:
+            return annual_url(code, it.year)
+        return None
 
     def partner_list(self) -> Page:
         groups = [{"name": self.summaries[c].name, "views": self.partners[c]} for c in self.order]

@@ -14,6 +14,7 @@ from ..ledger.attribution import balances_on
 from ..ledger.movements import SPENT, movement
 from ..periods import month_of
 from .common import ZERO, fund_months, line_of
+from .disclosure import inputs
 
 
 @dataclass
@@ -197,9 +198,6 @@ def lines(district: District, code: str):
 
 
 def overdue(district: District, code: str, as_of: dt.date) -> list[deadlines.Overdue]:
-    """What this fund should have published by `as_of` and has not (or late)."""
-    books = district.books[code]
-    months = sorted({month_of(t.date) for t in books.txns})
-    sealed = {m: seal.date for m, seal in books.seals.items()}
-    years = sorted({t.date.year for t in books.txns})
-    return deadlines.overdue(books.fc, months, sealed, years, as_of, district.config.disclosure)
+    """What this fund should have published by `as_of` and has not (or late): the catalogue's warnings."""
+    months, sealed, years, corrections = inputs(district, code)
+    return deadlines.overdue(district.books[code].fc, months, sealed, years, as_of, district.config.disclosure, corrections)
