@@ -26,8 +26,9 @@ from beancount.core import data
 
 pytest.register_assert_rewrite("browser_support")
 
-from browser_support import REPO, SCREENSHOTS, browser, built_site, open_tab, site_server  # noqa: E402, F401
 from test_print import printed  # noqa: E402 - the notices' print helper
+
+from browser_support import REPO, SCREENSHOTS, browser, built_site, open_tab, site_server  # noqa: E402, F401
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -139,13 +140,13 @@ def expected(ledger: Ledger, project, day, kind: str) -> dict[tuple[str, str], D
     total = sum(spent.values(), ZERO)
     share = (total * 100 / project.budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if project.budget else Decimal("0.0")
     out = {("spent", ""): total, ("share", ""): share}
-    for s in spent:
+    for s, paid in spent.items():
         out[("planned", s)] = Decimal(project.funding.get(s, ZERO))
-        out[("spent", s)] = spent[s]
+        out[("spent", s)] = paid
         if kind == "进度":
             out[("restricted_spent", s)] = drawn[s]
         else:
-            out[("left", s)] = out[("planned", s)] - spent[s]
+            out[("left", s)] = out[("planned", s)] - paid
             out[("restricted_left", s)] = given.get(s, ZERO) - drawn[s]
     if kind == "结项":
         out[("leftover", "")] = project.budget - total
@@ -211,7 +212,7 @@ def pdf_pages_text(reader) -> list[str]:
 
 def test_the_finished_projects_page_prints_with_no_table_cut(browser, site_server, built_site, books, tmp_path):
     """Printed to A4 by Chromium: each report table (its caption first, its 合计 row last) on one sheet."""
-    ledger, projects = books
+    ledger, _projects = books
     cases = sorted({p for _d, p, *_ in ledger.moves} | {p for _d, p, _s, a in ledger.gifts if a < 0})
     SCREENSHOTS.mkdir(exist_ok=True)
     context, tab = open_tab(browser, site_server, "desktop")
