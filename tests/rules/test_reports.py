@@ -226,3 +226,16 @@ def test_the_guides_leftover_examples_are_the_syntax_the_rule_reads():
     assert {e.values[3].value for e in moves} == {"非定向", "GM-2026-02"} and all(e.meta.get("reason") for e in moves)
     refund = next(e for e in entries if isinstance(e, data.Transaction))
     assert refund.meta["purpose"] == "GM-2025-07" and refund.postings[0].units.number > 0
+
+
+def test_a_leftover_move_is_sealed_with_its_month(done):
+    """A move changes who holds money without a transaction: adding one to a sealed month breaks its seal (SL401)."""
+    from sunledger.sealing import seal_month
+
+    path = done.ledger(GIFT + "\n2024-02-01 balance Assets:Test:Bank 2200.00 CNY\n")
+    seal_month(done.root, "Test", "2024-01", "2024-02-03")
+    assert [p for p in done.problems() if " SL401 " in p] == []
+    path.write_text(path.read_text(encoding="utf-8") + _move(), encoding="utf-8")
+    line = line_of(path.read_text(encoding="utf-8"), 'custom "sunledger-leftover"')
+    found = [p for p in done.problems() if " SL401 " in p]
+    assert any(p.startswith(f"ledger/funds/Test/txns/all.beancount:{line}: SL401 ") for p in found), found
