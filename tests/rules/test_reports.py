@@ -84,10 +84,13 @@ def test_final_report_without_completion(district):
     assert_yaml_line(district, "SL115", text, "kind: 结项")
 
 
-def test_report_on_a_project_not_started(district):
+def test_report_of_a_project_waiting_to_start(district):
+    """Approved, not started: it reports from its approval, as W903 counts (ledger/deadlines.py)."""
     district.ledger("")
-    text = project_yaml("  - date: 2024-01-26\n    kind: 进度\n", accepted="", started="", completed="")
-    assert_yaml_line(district, "SL114", text, "date: 2024-01-26")
+    district.write(REL, project_yaml("  - date: 2024-01-26\n    kind: 进度\n", accepted="", started="", completed=""))
+    assert [p for p in district.problems() if " SL114 " in p] == []
+    text = project_yaml("  - date: 2024-01-09\n    kind: 进度\n", accepted="", started="", completed="")
+    assert_yaml_line(district, "SL114", text, "date: 2024-01-09")  # approved on the 10th
 
 
 def test_right_figures_pass(district):

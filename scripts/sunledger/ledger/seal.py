@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
-from beancount.core.account import TYPE as account_type
+from beancount.core.account import TYPE as ACCOUNT_TYPE
 
 from .leftover import LEFTOVER
 from .movements import units
@@ -77,7 +77,7 @@ def accounts_of(entry: data.Directive) -> Iterable[str]:
     if isinstance(entry, data.Transaction):
         return (p.account for p in entry.postings)
     if isinstance(entry, data.Custom):  # a leftover move names its source's income account
-        return (str(v.value) for v in entry.values if v.dtype == account_type)
+        return (str(v.value) for v in entry.values if v.dtype == ACCOUNT_TYPE)
     account = getattr(entry, "account", None)
     return (account,) if isinstance(account, str) else ()
 

@@ -3,7 +3,8 @@
 The figures are the books' (ledger/progress.py, the same the project page
 shows); a number the fund manager typed into a report too (`spent:`,
 `leftover:`) must equal them to the fen (SL113). A report is dated on or after
-the project started (SL114); a final report (结项) needs the project's
+the project started, or its approval while it waits to start (SL114, the start
+W903 counts from); a final report (结项) needs the project's
 `completed:` on or before its date, and there is one (SL115). Each error names
 the report's line in the project's YAML.
 """
@@ -31,10 +32,12 @@ def check(entries: list, ctx: Ctx) -> list:
                 if fc.fund.before_cutover(report.date):
                     continue  # adopted books' history: published as one opening balance
                 name = f"项目 {pid}「{project.title}」的{report.kind}报告（{report.date}）"
-                if project.started is None:
-                    errors.append(error(at("date"), "SL114", f"{name}：项目尚未开始实施（没有 started:），还不能报告进展"))
-                elif report.date < project.started:
-                    errors.append(error(at("date"), "SL114", f"{name}早于项目开始实施的日期 {project.started}"))
+                # a project reports from its start, or from its approval while it waits to start (as W903 counts)
+                start, what = (project.started, "开始实施") if project.started else (project.approved.date if project.approved else None, "批准")
+                if start is None:
+                    errors.append(error(at("date"), "SL114", f"{name}：项目尚未批准（没有 approved:），还没有可报告的进展"))
+                elif report.date < start:
+                    errors.append(error(at("date"), "SL114", f"{name}早于项目{what}的日期 {start}"))
                 if report.kind == "结项":
                     finals += 1
                     if finals > 1:

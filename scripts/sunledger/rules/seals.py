@@ -13,7 +13,17 @@ from pathlib import Path
 from beancount.core import data
 
 from ..errors import error, warning
-from ..ledger.seal import ENTRIES_KEY, SEAL, accounts_of, changes, corrected_entries, digest, month_after, month_end, sealable
+from ..ledger.seal import (
+    ENTRIES_KEY,
+    SEAL,
+    accounts_of,
+    changes,
+    corrected_entries,
+    digest,
+    month_after,
+    month_end,
+    sealable,
+)
 from .context import Ctx, context, rule, where
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
