@@ -136,6 +136,7 @@ class Project:
     spend: tuple[str, str] = ("0.94", "1.00")  # share of the budget spent (completed projects)
     source: str | None = None  # explicit `source:` on every payment
     reports: list[dict[str, Any]] = field(default_factory=list)  # filled by Book.report_projects
+    final_note: str = ""  # the fund manager's words on the leftover, in the final report (Book.report_projects)
 
     @property
     def approved_date(self) -> dt.date | None:
@@ -213,6 +214,7 @@ class Book:
         self.projects: dict[str, Project] = {}
         self.partners: dict[str, Partner] = {}
         self.receipt_names: dict[str, int] = {}
+        self.customs: list[tuple[dt.date, str]] = []  # leftover directives (ledger/leftover.py), written with their month
 
     # -- building
 
@@ -250,6 +252,28 @@ class Book:
             head["receipt-public"] = True
         return self.add(Txn(day, payee, narration,
                             [Posting(self.cat[project.category], amount), Posting(self.bank, -amount)], head))
+
+    def restricted_left(self, source: str, pid: str) -> Decimal:
+        """Restricted money of `source` given for `pid` and not spent on it: the gifts less the source's
+        share of each payment (its plan split as the attribution splits it, drawn from the gifts first)."""
+        given = sum((-p.amount for t in self.txns if t.meta.get("purpose") == pid
+                     for p in t.postings if self.income_accounts.get(p.account) == source), D(0))
+        project = self.projects[pid]
+        shares = D(0)
+        for t in self.ordered():
+            for p in t.postings:
+                if p.account.startswith("Expenses:") and (p.meta.get("project") or t.meta.get("project")) == pid:
+                    explicit = p.meta.get("source") or t.meta.get("source")
+                    parts = [(explicit, p.amount)] if explicit else split(p.amount, {k: D(v) for k, v in project.funding.items()})
+                    shares += sum((a for name, a in parts if name == source), D(0))
+        return max(given - shares, D(0))
+
+    def leftover(self, day: dt.date, pid: str, source: str, amount: Decimal, to: str | None, reason: str) -> None:
+        """Restricted leftover of a finished project moved without money leaving the bank: to the
+        source's free money (`to` None) or to another project's pool (`custom "sunledger-leftover"`)."""
+        account = self.src[source]
+        target = q(to) if to else q("非定向")
+        self.customs.append((day, f'{day} custom "sunledger-leftover" {q(pid)} {account} {amount:.2f} CNY {target}\n  reason: {q(reason)}'))
 
     def share(self, day: dt.date, pid: str, y: int, m: int) -> Txn:
         partner = self.partners[pid]
@@ -304,8 +328,8 @@ class Book:
                 self.expense(day, p.id, money(amount), payee, f"{p.title} {what}", source=p.source)
 
     def report_projects(self) -> None:
-        """Quarterly progress reports (published with the notices of Jan/Apr/Jul/Oct) of running
-        projects, and a final report with the money left a month after a project ends."""
+        """Quarterly progress reports (published with the notices of Jan/Apr/Jul/Oct) while a project
+        runs, and a final report with the money left a month after a project ends."""
         spent_by: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
         for t in self.txns:
             for p in t.postings:
@@ -318,27 +342,26 @@ class Book:
             def spent(until: dt.date) -> Decimal:
                 return sum((a for day, a in spent_by[p.id] if day <= until), D(0))  # noqa: B023 - used in this iteration only
 
-            if p.completed:
-                end = d(p.completed)
-                day = workday(end + dt.timedelta(days=30))
-                total = spent(end)
-                p.reports.append({
-                    "date": day, "kind": "结项", "title": f"{p.title} 结项报告",
-                    "summary": f"项目已完成，实际支出 {total:.2f} 元，占预算 {total * 100 / p.budget:.1f}%。" + (
-                        f"结余 {D(p.budget) - total:.2f} 元未动用，仍按原来源计入基金余额，由议事会统筹安排。"
-                        if total < p.budget else "预算全部使用，无结余。"),
-                    "leftover": D(p.budget) - total,
-                })
-                continue
             start = d(p.started)
+            end = d(p.completed) if p.completed else LAST_DAY
             for y, m in months():
                 day = workday(dt.date(y, m, 10))
-                if m % 3 != 1 or day <= start + dt.timedelta(days=45) or day > LAST_DAY:
+                if m % 3 != 1 or day <= start + dt.timedelta(days=45) or day >= end:
                     continue
                 total = spent(day)
                 p.reports.append({
                     "date": day, "kind": "进度", "title": f"{p.title} {cn_quarter(*prev_quarter(y, m))}进展",
                     "summary": f"截至 {day}，累计支出 {total:.2f} 元，占预算 {total * 100 / p.budget:.1f}%，项目按计划推进。",
+                })
+            if p.completed:
+                day = workday(end + dt.timedelta(days=30))
+                total = spent(end)
+                p.reports.append({
+                    "date": day, "kind": "结项", "title": f"{p.title} 结项报告",
+                    "summary": f"项目已完成，实际支出 {total:.2f} 元，占预算 {total * 100 / p.budget:.1f}%。" + (
+                        p.final_note or f"结余 {D(p.budget) - total:.2f} 元未动用，仍按原来源计入基金余额，由议事会统筹安排。"
+                        if total < p.budget else "预算全部使用，无结余。"),
+                    "leftover": D(p.budget) - total,
                 })
 
     def interest(self, payee: str) -> None:
@@ -542,6 +565,8 @@ def write_fund(info: FundInfo) -> None:
         )
     for t in book.ordered():
         by_month[(t.date.year, t.date.month)].append(render_txn(t, width))
+    for day, text in book.customs:
+        by_month[(day.year, day.month)].append(text)
     for (y, m), chunks in sorted(by_month.items()):
         title = f"; {info.name} {cn_month(y, m)}" + ("（上月末余额断言）" if (y, m) > LAST_MONTH else "")
         write(folder / "txns" / f"{y:04d}-{m:02d}.beancount", "\n\n".join([title, *chunks]) + "\n")

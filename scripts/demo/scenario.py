@@ -124,7 +124,7 @@ def guangming() -> FundInfo:
                 [{"metric": "义诊服务", "value": 620, "unit": "人次"}, {"metric": "建立慢病健康档案", "value": 185, "unit": "份"}],
                 ("4.9", 97, "2025-11-12"),
                 description="企业捐部分来自高唐县某医药连锁公司的定向捐赠（8000元），只用于本项目。",
-                spend=("1.00", "1.00"),
+                spend=("0.95", "0.95"),
                 payments=[("血压计血糖仪等设备", "高唐县某医疗器械商行", 45), ("检测试纸耗材", "高唐县某医疗器械商行", 30), ("义诊宣传与场地布置", "高唐县某图文快印店", 25)]),
         Project("GM-2025-04", "社区贡献积分兑换（2025年度）", "积分兑换", "居民参与志愿服务、垃圾分类积累的社区贡献积分需要兑换",
                 d("2025-05-08"), 6000, {"社区筹": 6000}, ("2025-06-13", gm, "光明议〔2025〕6号"),
@@ -222,6 +222,13 @@ def guangming() -> FundInfo:
         Posting(b.cat["儿童青少年"], wrong.postings[0].amount, {"project": "GM-2026-01"}),
         Posting(b.cat["文体活动"], -wrong.postings[0].amount, {"project": "GM-2026-02"}),
     ], {"corrects": "2026-05", "reason": "2026年5月19日材料款属剪纸非遗传承课堂，误记入邻里集市（2026年）；5月已封存，在本月冲正", "source": "社区筹"}))
+    # GM-2025-03 cost less than planned: the pharmacy chain agreed in writing that what is left of its
+    # restricted gift becomes free money of 企业捐 (no money leaves the bank: a leftover entry)
+    left = b.restricted_left("企业捐", "GM-2025-03")
+    b.leftover(d("2025-11-14"), "GM-2025-03", "企业捐", left, None,
+               "捐赠方高唐县某医药连锁公司书面同意：定向捐赠的结余转为非定向资金，由议事会统筹用于养老服务（光明议〔2025〕10号）")
+    b.projects["GM-2025-03"].final_note = (f"结余中指定给本项目的企业捐定向资金 {left:.2f} 元，经捐赠方书面同意，"
+                                           "已于2025年11月14日转为非定向资金，由议事会统筹用于养老服务；其余结余仍按原来源计入基金余额。")
     b.report_projects()
     b.interest("高唐县农村商业银行鱼邱湖支行")
 
@@ -380,6 +387,7 @@ def tuanjiebeilu() -> FundInfo:
         b.income(d(day), "政府拨", D(amount), payee, what)
     b.income(d("2025-05-20"), "企业捐", D(5000), "某银行人民路支行（驻区单位）", "驻区单位共建资金")
     b.income(d("2025-10-22"), "企业捐", D(10000), "咸阳某商贸有限公司", "爱心企业捐赠")
+    b.income(d("2025-11-25"), "企业捐", D(8000), "某物业服务公司（团结北路项目）", "定向捐赠：团结北路楼院环境整治", purpose="TJ-2025-05")
     # 2026-05: an enterprise donation booked as 社区筹 by mistake; corrected in October
     b.income(d("2026-05-14"), "社区筹", D(6000), "咸阳某商贸有限公司", "爱心企业捐赠（2026年）")
     b.add(Txn(d("2026-10-12"), "咸阳某商贸有限公司", "冲正：5月爱心企业捐赠误记为社区筹，改记企业捐", [
@@ -406,6 +414,13 @@ def tuanjiebeilu() -> FundInfo:
         b.income(d(day), "居民集", D(amount), payee, what, **meta)
     pay_shares(b)
     b.spend_projects()
+    # TJ-2025-05 cost less than planned: by its donation agreement the property company gets back what
+    # is left of its restricted gift (money leaving the bank: negative income of 企业捐 with `purpose:`)
+    left = b.restricted_left("企业捐", "TJ-2025-05")
+    b.add(Txn(d("2026-07-15"), "某物业服务公司（团结北路项目）", "按捐赠协议退回定向捐赠结余：团结北路楼院环境整治", [
+        Posting(b.src["企业捐"], left), Posting(b.bank, -left)], {"purpose": "TJ-2025-05"}))
+    b.projects["TJ-2025-05"].final_note = (f"结余中某物业服务公司指定给本项目的定向捐赠 {left:.2f} 元，按捐赠协议"
+                                           "于2026年7月15日退回捐赠方；其余结余仍按原来源计入基金余额。")
     b.report_projects()
     b.interest("中国建设银行咸阳人民路支行")
 

@@ -175,7 +175,8 @@ def _balances(args: argparse.Namespace) -> int:
         print(f"sunledger: 没有基金 {args.fund}（有：{'、'.join(sorted(district.books))}）", file=sys.stderr)
         return 2
     txns = [t for t in district.books[args.fund].txns if as_of is None or t.date <= as_of]
-    att = attribute(txns, district.classify, district.config)
+    moves = [m for m in district.attribution.moves if m.fund == args.fund and (as_of is None or m.date <= as_of)]
+    att = attribute(txns, district.classify, district.config, moves)
     rows = source_balances(att, args.fund, [s.name for s in district.config.sources])
     if args.json:
         json.dump([{"source": r.source, "free": str(r.free), "restricted": {k: str(v) for k, v in r.restricted.items()},

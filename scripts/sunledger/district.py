@@ -16,6 +16,7 @@ from .errors import Problem, problem
 from .ledger.accounts import Classifier
 from .ledger.adopted import fold
 from .ledger.attribution import Attribution, attribute
+from .ledger.leftover import moves_of
 from .ledger.load import fund_file, load
 from .ledger.seal import SEAL
 from .loading import load_books
@@ -109,7 +110,8 @@ def district_from_entries(
     txns = sorted((t for b in books.values() for t in b.txns), key=data.entry_sortkey)
     problems = sorted({problem(e) for e in [*errors, *warnings(entries, options_map, as_of), *content.errors]})
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]
-    return District(ctx.root, content, classify, attribute(txns, classify, content.config), books, problems, checksum(files), last)
+    moves = moves_of(entries, classify, content.config.currency)[0]  # the attribution rule reported the malformed ones
+    return District(ctx.root, content, classify, attribute(txns, classify, content.config, moves), books, problems, checksum(files), last)
 
 
 def load_fund(root: Path, code: str, as_of: dt.date | None = None) -> District | None:

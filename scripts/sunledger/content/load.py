@@ -74,6 +74,8 @@ class FundContent:
     code_line: int = 1  # of `ledger_code:` (else `code:`): the line that claims `X:<code>:…` accounts
     cutover_line: int = 1  # of `cutover:`: where the opening balance of adopted books is told
     annual_lines: dict[int, dict[str, Any]] = field(default_factory=dict)  # year -> meta of its `annual_reports:` record
+    # (project id, report index, key) -> line of `reports[i].key` in the project's YAML; key "" the report itself
+    report_lines: dict[tuple[str, int, str], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +101,8 @@ def _parse(doc: yamlsrc.YamlDoc, model: type[BaseModel], data: Any, loc: tuple =
             for e in exc.errors(include_url=False)
         ]
 
+
+REPORT_KEYS = ("date", "kind", "spent", "leftover")  # the report fields a rule may point at
 
 _DOCS: dict[str, tuple[int, int, Limits, yamlsrc.YamlDoc | None, list[FundError]]] = {}
 
@@ -230,6 +234,9 @@ def _load_fund(
                 continue
             fc.projects[project.id] = project
             fc.where[project.id] = src
+            for i in range(len(project.reports)):
+                for key in ("", *REPORT_KEYS):
+                    fc.report_lines[(project.id, i, key)] = meta(str(ypath), ydoc.line(("reports", i, *((key,) if key else ()))))
             _check_project_refs(project, fc, config, ydoc, errors)
     return fc
 

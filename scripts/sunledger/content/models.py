@@ -256,13 +256,19 @@ class Rating(_Model):
 
 
 class Report(_Model):
-    """A published progress (进度) or final (结项) report of a project."""
+    """A published progress (进度) or final (结项) report of a project.
+
+    The fund manager writes the date, the kind, the title and the text (`summary`); the figures
+    (spent, by source, share of budget; for 结项 the leftover by source and where it went) are
+    generated from the books as of `date` (ledger/progress.py). A figure typed here too
+    (`spent`, `leftover`) must equal the books' (SL113, rules/reports.py)."""
 
     date: dt.date
     kind: Literal["进度", "结项"]
     title: str = ""
     summary: str = ""
-    leftover: Decimal | None = Field(default=None, description="结余资金 on a final report")
+    spent: Decimal | None = Field(default=None, decimal_places=2, description="累计支出 as of `date`, as typed")
+    leftover: Decimal | None = Field(default=None, decimal_places=2, description="结余资金 (budget − spent) on a final report, as typed")
 
 
 class Project(_Model):

@@ -3,7 +3,10 @@
 The model (stated in the treasurer's guide): an explicit `source:` on the
 posting or transaction wins; else the project's funding plan, shared in
 proportion to the planned amounts. Money given for a purpose (`purpose:`)
-is a restricted pool drawn first by that project's spending.
+is a restricted pool drawn first by that project's spending. What is left in a
+pool after the project is moved by the books' leftover entries (ledger/leftover.py):
+to the source's free money or another project's pool (a `custom` directive, at the
+end of its day), or refunded (negative income with `purpose:`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from beancount.core import data
 from ..config import Config
 from ..errors import FundError, error
 from .accounts import Classifier
+from .leftover import Move
 from .movements import OPENING, RECEIVED, SPENT, meta, movement
 
 FEN = Decimal("0.01")
@@ -63,6 +67,7 @@ class Attribution:
     # (fund, source) -> unrestricted balance; (fund, source, project) -> restricted balance
     balance: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     restricted: dict[tuple[str, str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    moves: list[Move] = field(default_factory=list)  # leftover moves applied, in walk order
     _by_fund: dict[str, tuple[list[Flow], list[Flow]]] | None = field(default=None, repr=False, compare=False)
 
     def of_fund(self, code: str) -> tuple[list[Flow], list[Flow]]:
@@ -82,8 +87,9 @@ def _at(txn: data.Transaction, posting: data.Posting):
     return posting.meta if posting.meta and posting.meta.get("lineno") else txn.meta
 
 
-def attribute(txns: list[data.Transaction], classify: Classifier, config: Config) -> Attribution:
-    """Walk the transactions in date order; income of a day before its spending."""
+def attribute(txns: list[data.Transaction], classify: Classifier, config: Config, moves: list[Move] | tuple = ()) -> Attribution:
+    """Walk the transactions in date order; income of a day before its spending, the day's
+    leftover moves and restricted refunds after it (they take what the day's spending left)."""
     names = config.source_by_name()
     out = Attribution()
     events: list[tuple] = []
@@ -91,7 +97,8 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
         for part in movement(classify, txn).parts:
             p, role = part.posting, part.role
             if part.kind == RECEIVED and part.source is not None:
-                events.append((txn.date, 0, seq, txn, p, role, part.source, part.amount, False))
+                refund = part.amount < 0 and txn.meta.get("purpose") is not None
+                events.append((txn.date, 2 if refund else 0, seq, txn, p, role, part.source, part.amount, False))
             elif part.kind == OPENING and part.amount > 0:
                 if part.source not in names:
                     out.errors.append(error(_at(txn, p), "SL106", f"期初余额 {part.amount:,.2f} 元须用 source: 注明来源（{'、'.join(names)}）", txn))
@@ -99,19 +106,28 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
                 events.append((txn.date, 0, seq, txn, p, role, part.source, part.amount, True))
             elif part.kind == SPENT:
                 events.append((txn.date, 1, seq, txn, p, role, None, part.spent, False))
+    for seq, move in enumerate(moves):
+        events.append((move.date, 3, seq, move, None, None, move.source, move.amount, False))
     events.sort(key=lambda ev: ev[:3])
 
     overdrawn: set[tuple[str, str]] = set()
     used: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # restricted money spent so far
     for _date, kind, _seq, txn, p, role, name, amount, opening in events:
+        if kind == 3:
+            _move(out, txn)
+            continue
         fund = role.code
-        if kind == 0:
+        if kind in (0, 2):
             purpose = txn.meta.get("purpose")
             if purpose is not None:
                 purpose = str(purpose)
                 if purpose not in role.fund.projects:
                     out.errors.append(error(_at(txn, p), "SL109", f"定向资金指定的项目 {purpose} 不是基金 {fund} 的项目", txn))
                     purpose = None
+                elif amount < 0 and -amount > out.restricted.get((fund, name, purpose), Decimal(0)):
+                    held = out.restricted.get((fund, name, purpose), Decimal(0))
+                    out.errors.append(error(_at(txn, p), "SL117", f"退回{name}定向资金 {-amount:,.2f} 元，超过项目 {purpose} 尚未使用的{name}定向资金"
+                                                              f"（{held:,.2f} 元）", txn))
             flow = Flow(txn, p, fund, name, amount, purpose, opening=opening)
             out.income.append(flow)
             if purpose is not None:
@@ -161,6 +177,30 @@ def attribute(txns: list[data.Transaction], classify: Classifier, config: Config
             elif out.balance[key] >= 0:
                 overdrawn.discard(key)
     return out
+
+
+def _move(out: Attribution, move: Move) -> None:
+    """Apply one leftover move to the pools, or say why it cannot be (SL117, SL118)."""
+    here = move.where
+    project = move.projects[move.project]
+    if project.completed is None or move.date < project.completed:
+        when = f"于 {project.completed} 完成" if project.completed else "尚未完成（没有 completed:）"
+        out.errors.append(error(here, "SL118", f"项目 {move.project}「{project.title}」{when}：定向资金的结余要在项目完成后才能转出", move.entry))
+    if move.to is not None:
+        target = move.projects[move.to]
+        if target.completed is not None and target.completed < move.date:
+            out.errors.append(error(here, "SL118", f"目标项目 {move.to}「{target.title}」已于 {target.completed} 完成，不能再接收定向资金", move.entry))
+    pool = (move.fund, move.source, move.project)
+    held = out.restricted.get(pool, Decimal(0))
+    if move.amount > held:
+        out.errors.append(error(here, "SL117", f"转出项目 {move.project} 的{move.source}定向资金 {move.amount:,.2f} 元，超过尚未使用的 {held:,.2f} 元", move.entry))
+        return
+    out.restricted[pool] -= move.amount
+    if move.to is None:
+        out.balance[(move.fund, move.source)] += move.amount
+    else:
+        out.restricted[(move.fund, move.source, move.to)] += move.amount
+    out.moves.append(move)
 
 
 @dataclass(frozen=True)

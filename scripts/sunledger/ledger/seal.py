@@ -25,7 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.account import TYPE as ACCOUNT_TYPE
 
+from .leftover import LEFTOVER
 from .movements import units
 
 SEAL = "sunledger-seal"
@@ -63,9 +65,19 @@ def canonical(entry: data.Directive) -> str:
     return "|".join((kind, *fields, _meta(entry.meta)))
 
 
+def sealable(entry: data.Directive) -> bool:
+    """Is the entry part of what a seal covers? Not the seals and other custom lines (Fava's options),
+    but a leftover move (ledger/leftover.py): it moves money between sources without a transaction."""
+    if isinstance(entry, data.Custom):
+        return entry.type == LEFTOVER
+    return not (isinstance(entry, data.Transaction) and entry.flag == "P")
+
+
 def accounts_of(entry: data.Directive) -> Iterable[str]:
     if isinstance(entry, data.Transaction):
         return (p.account for p in entry.postings)
+    if isinstance(entry, data.Custom):  # a leftover move names its source's income account
+        return (str(v.value) for v in entry.values if v.dtype == ACCOUNT_TYPE)
     account = getattr(entry, "account", None)
     return (account,) if isinstance(account, str) else ()
 
@@ -73,7 +85,7 @@ def accounts_of(entry: data.Directive) -> Iterable[str]:
 def month_entries(entries: Iterable[data.Directive], belongs: Callable[[str], bool], month: str) -> list[data.Directive]:
     out: list[data.Directive] = []
     for e in entries:
-        if isinstance(e, data.Custom) or (isinstance(e, data.Transaction) and e.flag == "P"):
+        if not sealable(e):
             continue
         if f"{e.date.year:04d}-{e.date.month:02d}" == month and any(belongs(a) for a in accounts_of(e)):
             out.append(e)

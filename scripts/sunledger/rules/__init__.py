@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-RULES = ("currency", "sources", "projects", "attribution", "merchants", "bank", "seals", "privacy", "receipts", "content", "options")
+RULES = ("currency", "sources", "projects", "attribution", "merchants", "bank", "seals", "privacy", "receipts", "reports", "content", "options")
 # Reported by `sunledger check` only: lateness is not an error in the books.
 WARNINGS_ONLY = ("disclosure",)
 

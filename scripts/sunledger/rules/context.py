@@ -16,7 +16,9 @@ from ..config import Config, find_root
 from ..content.load import Content, load_content
 from ..errors import FundError, error, meta
 from ..ledger.accounts import Classifier, Role
-from ..ledger.adopted import rename_keys
+from ..ledger.adopted import fold, rename_keys
+from ..ledger.attribution import Attribution, attribute
+from ..ledger.leftover import moves_of
 
 Plugin = Callable[..., tuple[list, list]]
 
@@ -28,6 +30,17 @@ class Ctx:
     content: Content
     classify: Classifier
     txns: list[data.Transaction] = field(default_factory=list)
+    _attributed: tuple[Attribution, list[FundError]] | None = field(default=None, repr=False)
+
+    def attributed(self, entries: list) -> tuple[Attribution, list[FundError]]:
+        """Who paid for what (with the leftover moves applied), once per load for every rule that asks,
+        and the errors of reading it: adopted books' openings without a source, malformed leftover entries."""
+        if self._attributed is None:
+            # adopted books: from the cut-over on, each source starts from its share of the opening balance
+            txns, errors = fold(self.txns, self.classify)
+            moves, wrong = moves_of(entries, self.classify, self.config.currency)
+            self._attributed = (attribute(txns, self.classify, self.config, moves), errors + wrong)
+        return self._attributed
 
     def roles(self, txn: data.Transaction) -> list[tuple[data.Posting, Role | None]]:
         return [(p, self.classify(p.account)) for p in txn.postings]

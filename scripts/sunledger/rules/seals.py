@@ -13,7 +13,17 @@ from pathlib import Path
 from beancount.core import data
 
 from ..errors import error, warning
-from ..ledger.seal import ENTRIES_KEY, SEAL, changes, corrected_entries, digest, month_after, month_end
+from ..ledger.seal import (
+    ENTRIES_KEY,
+    SEAL,
+    accounts_of,
+    changes,
+    corrected_entries,
+    digest,
+    month_after,
+    month_end,
+    sealable,
+)
 from . import disclosure  # SL907: an annual report needs its year's seals
 from .context import Ctx, context, rule, where
 
@@ -52,10 +62,10 @@ def check(entries: list, ctx: Ctx) -> list:
     wanted = {(code, month) for _, code, month, _ in found}
     codes = {code for code, _ in wanted}
     for e in entries:
-        if isinstance(e, data.Custom) or (isinstance(e, data.Transaction) and e.flag == "P"):
+        if not sealable(e):
             continue
         month = f"{e.date.year:04d}-{e.date.month:02d}"
-        accounts: list = [p.account for p in e.postings] if isinstance(e, data.Transaction) else [getattr(e, "account", None)]
+        accounts: list = list(accounts_of(e))
         for account in accounts:
             role = ctx.classify(account) if isinstance(account, str) else None
             if role is not None and role.code in codes and (role.code, month) in wanted:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..content.models import Partner, Project
+from ..content.models import Partner, Project, Report
 from ..district import District
 from ..ledger.accounts import EXPENSE
 from ..ledger.movements import units
+from ..ledger.progress import ReportFigures, report_figures
 from .common import ZERO, Line, line_of
 
 
@@ -26,6 +27,7 @@ class ProjectView:
     restricted: Decimal  # part paid from money given for this project
     lines: list[Line]
     stages: list[tuple[str, dt.date | None]]
+    reports: list[tuple[Report, ReportFigures]] = field(default_factory=list)  # in date order, figures from the books
 
     @property
     def percent(self) -> int:
@@ -61,9 +63,11 @@ def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
         stages = project.stage_dates
         partner = books.fc.partners.get(project.partner) if project.partner else None
         cost = spent.get(pid, ZERO)
+        reports = [(r, report_figures(district.attribution, code, project, r.date, r.kind))
+                   for r in sorted(project.reports, key=lambda r: (r.date, r.kind == "结项"))]
         out[pid] = ProjectView(
             code, books.fc.fund.name, project, partner, cost, project.budget - cost,
-            dict(by_source.get(pid, {})), restricted.get(pid, ZERO), lines.get(pid, []), stages,
+            dict(by_source.get(pid, {})), restricted.get(pid, ZERO), lines.get(pid, []), stages, reports,
         )
     return out
 
