@@ -235,6 +235,14 @@ def balances_on(att: Attribution, fund: str, day) -> tuple[dict[str, Decimal], d
         free[flow.source] -= flow.amount - flow.restricted
         if flow.restricted:
             pools[(flow.source, flow.project or "")] -= flow.restricted
+    for move in att.moves:  # leftover moves applied (refunds are income flows above)
+        if move.fund != fund or move.date > day:
+            continue
+        pools[(move.source, move.project)] -= move.amount
+        if move.to is None:
+            free[move.source] += move.amount
+        else:
+            pools[(move.source, move.to)] += move.amount
     return dict(free), dict(pools)
 
 
