@@ -621,12 +621,102 @@ def budgets_table(views: dict[str, ProjectView]) -> Table:
 # --- A fund's tables ---------------------------------------------------------------
 
 
-def annual_tables(district: District, code: str) -> list[Table]:
-    """The annual report's tables (年度报告), to be added from views/annual.py: return one
-    `Table` per table of the report (columns with Chinese titles and descriptions, typed
-    rows); `fund_tables` publishes each as CSV, XLSX and a data package resource, and the
-    fund page lists it. None yet."""
-    return []
+# --- Annual reports (年度报告): the tables of each published report, one row per year and item ----
+
+_YEAR = Column("year", "年度", "integer", "报告的年度", 6, schema=_REQUIRED)
+
+ANNUAL_SUMMARY_COLUMNS: tuple[Column, ...] = (
+    _YEAR,
+    Column("published", "公布日期", "date", "年度报告公布的日期", 11),
+    Column("opening", "年初余额", "number", "上年末基金的钱（元）", 12),
+    Column("carried", "期初结转", "number", "本年转入的建账前结余（元），不是收入", 12),
+    Column("income", "本年收入", "number", "本年收入合计（元）", 12),
+    Column("spending", "本年支出", "number", "本年支出合计（元；退款冲减）", 12),
+    Column("closing", "年末余额", "number", "年末基金的钱（元）", 12),
+    Column("bank_books", "年末银行存款（账面）", "number", "账上银行存款的年末余额（元）", 14),
+    Column("bank_asserted", "年末银行对账单", "number", "12 月银行对账单的余额（元）；未核对为空", 14),
+    Column("free", "年末非定向结余", "number", "年末各来源可用于任何项目的钱合计（元）", 14),
+    Column("restricted", "年末定向结余", "number", "年末指定给项目、尚未用完的钱合计（元）", 14),
+)
+
+ANNUAL_SOURCE_COLUMNS: tuple[Column, ...] = (
+    _YEAR,
+    Column("source", "来源", "string", "资金来源（政府拨、社区筹、企业捐、居民集、商户分成……）", 12, schema=_REQUIRED),
+    Column("carried", "期初结转", "number", "本年转入的该来源的建账前结余（元）", 12),
+    Column("income", "本年收入", "number", "本年该来源的收入（元）", 12),
+    Column("spent", "本年支出", "number", "本年由该来源支付的支出（元）", 12),
+    Column("free", "年末非定向结余", "number", "年末该来源可用于任何项目的钱（元）", 14),
+    Column("restricted", "年末定向结余", "number", "年末该来源指定给项目、尚未用完的钱（元）", 14),
+)
+
+ANNUAL_CATEGORY_COLUMNS: tuple[Column, ...] = (
+    _YEAR,
+    Column("category", "类别", "string", "支出类别", 14, schema=_REQUIRED),
+    Column("spending", "本年支出", "number", "本年该类别的支出（元）", 12),
+)
+
+ANNUAL_PROJECT_COLUMNS: tuple[Column, ...] = (
+    _YEAR,
+    Column("project", "项目编号", "string", "项目编号，见 projects 资源", 14, schema=_REQUIRED),
+    Column("title", "项目", "string", "项目名称", 24),
+    Column("stage", "年末所处环节", "string", "到年末走到的环节（点单、派单、接单、实施、完成、评单）", 8),
+    Column("budget", "预算", "number", "项目预算（元）", 12),
+    Column("spent", "本年支出", "number", "本年在该项目上的支出（元）", 12),
+    Column("spent_to_end", "截至年末累计支出", "number", "从开始到年末在该项目上的支出（元）", 14),
+    Column("paid_by", "本年支付来源", "string", "本年支出由哪些来源支付，各来源金额以“、”分隔", 28),
+)
+
+ANNUAL_SHARE_COLUMNS: tuple[Column, ...] = (
+    _YEAR,
+    Column("partner", "商户编号", "string", "合作方编号，见 partners 资源", 16, schema=_REQUIRED),
+    Column("name", "商户", "string", "合作方名称", 20),
+    Column("months", "合同月数", "integer", "本年在合同期内的月数", 6),
+    Column("due", "应缴", "number", "已申报营业收入的月份按合同应缴的合计（元）", 12),
+    Column("paid", "已缴", "number", "本年已缴分成合计（元）", 12),
+    Column("short", "少缴", "number", "实缴少于应缴的合计（元）", 12),
+    Column("unpaid", "未缴月份", "string", "已到期限仍未缴的月份，以“、”分隔", 24),
+)
+
+
+def annual_tables(district: District, code: str, as_of: dt.date | None = None) -> list[Table]:
+    """The tables of the fund's published annual reports (views/annual.py, the same view as the
+    report pages), one row per year and item; none when no report is published by `as_of`."""
+    from .views.annual import annual_views
+
+    views = annual_views(district, code, as_of or district.last_date or dt.date.today())
+    if not views:
+        return []
+    years = [views[y] for y in sorted(views)]
+    summary = tuple(
+        (v.year, v.record.date, v.figures.opening, v.figures.carried, v.figures.income_total, v.figures.spending_total,
+         v.figures.closing, v.figures.bank_closing, v.months[-1].bank_asserted if v.months else None,
+         v.figures.free_total, v.figures.restricted_total)
+        for v in years
+    )
+    sources = tuple(
+        (v.year, x.source, x.opening, x.income, x.spent, x.balance, sum(x.restricted.values(), Decimal(0)))
+        for v in years for x in v.figures.sources
+    )
+    categories = tuple((v.year, cat, amount) for v in years for cat, amount in v.figures.spending_by_category.items())
+    projects = tuple(
+        (v.year, p.view.project.id, p.view.project.title, p.stage, p.view.project.budget, p.spent, p.spent_to_end,
+         "、".join(f"{s} {money(a)}" for s, a in p.by_source.items()))
+        for v in years for p in v.projects
+    )
+    shares = tuple((v.year, x.partner, x.name, x.months, x.due, x.paid, x.short, "、".join(x.unpaid)) for v in years for x in v.shares)
+    key = (("year",), "annual_summary", ("year",))
+    return [
+        Table("annual_summary", "年度报告·收支概况", "每份已公布的年度报告：年初、年末余额，本年收支，年末银行存款和对账单，年末结余",
+              ANNUAL_SUMMARY_COLUMNS, summary, ("year",)),
+        Table("annual_sources", "年度报告·各来源", "每份年度报告中各来源的本年收入、支出和年末结余（非定向、定向）",
+              ANNUAL_SOURCE_COLUMNS, sources, ("year", "source"), (key,)),
+        Table("annual_categories", "年度报告·支出类别", "每份年度报告中各支出类别的本年支出",
+              ANNUAL_CATEGORY_COLUMNS, categories, ("year", "category"), (key,)),
+        Table("annual_projects", "年度报告·项目", "每份年度报告列出的项目：年末环节、预算、本年支出、累计支出和支付来源",
+              ANNUAL_PROJECT_COLUMNS, projects, ("year", "project"), (key, (("project",), "projects", ("project",)))),
+        Table("annual_shares", "年度报告·商户分成", "每份年度报告中各商户本年的应缴、已缴、少缴和未缴月份",
+              ANNUAL_SHARE_COLUMNS, shares, ("year", "partner"), (key, (("partner",), "partners", ("partner",)))),
+    ]
 
 
 @dataclass(frozen=True)
@@ -635,12 +725,12 @@ class FundTables:
     tables: list[Table]  # every table of the fund's pages but transactions, in download order
 
 
-def fund_tables(district: District, code: str) -> FundTables:
+def fund_tables(district: District, code: str, as_of: dt.date | None = None) -> FundTables:
     rows, spent = _walk(district, code)
     views = all_project_views(district, code)
     partners, dues = partners_tables([partner_view(district, code, pid) for pid in district.books[code].fc.partners])
     tables = [split_table(spent), projects_table(district, views), outcomes_table(views), partners, dues]
-    return FundTables(rows, [*tables, *annual_tables(district, code), budgets_table(views)])
+    return FundTables(rows, [*tables, *annual_tables(district, code, as_of), budgets_table(views)])
 
 
 # These tables span funds on the site's lists (projects, partners): the district has them too.
@@ -712,10 +802,10 @@ def fund_years(rows: list[Row]) -> list[int]:
     return sorted({r.date.year for r in rows})
 
 
-def fund_downloads(district: District, code: str) -> dict[str, bytes]:
+def fund_downloads(district: District, code: str, as_of: dt.date | None = None) -> dict[str, bytes]:
     """Relative output path -> bytes: the transactions for the whole history and each
     calendar year that has transactions, every other table, as CSV and XLSX, and the data package."""
-    return _fund_downloads(district, code, fund_tables(district, code))
+    return _fund_downloads(district, code, fund_tables(district, code, as_of))
 
 
 def _fund_downloads(district: District, code: str, ft: FundTables) -> dict[str, bytes]:
@@ -796,13 +886,13 @@ def _district_files(district: District, by_fund: dict[str, FundTables]) -> dict[
     return out
 
 
-def district_downloads(district: District) -> dict[str, bytes]:
+def district_downloads(district: District, as_of: dt.date | None = None) -> dict[str, bytes]:
     """Every fund's downloads, the district's tables, and `downloads/index.json` listing them for machines."""
     out: dict[str, bytes] = {}
     funds = []
     by_fund: dict[str, FundTables] = {}
     for code in sorted(district.books):
-        ft = fund_tables(district, code)
+        ft = fund_tables(district, code, as_of)
         by_fund[code] = ft
         files = _fund_downloads(district, code, ft)
         out.update(files)

@@ -26,7 +26,10 @@ from conftest import BIN, REPO
 
 pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
 
-TABLES = {"spending_sources": "支出来源分摊", "projects": "项目", "project_outcomes": "项目成效", "partners": "合作方", "merchant_dues": "商户分成"}
+TABLES = {"spending_sources": "支出来源分摊", "projects": "项目", "project_outcomes": "项目成效", "partners": "合作方", "merchant_dues": "商户分成",
+          # the published annual reports' tables (every demo fund has reports for closed years)
+          "annual_summary": "年度报告·收支概况", "annual_sources": "年度报告·各来源", "annual_categories": "年度报告·支出类别",
+          "annual_projects": "年度报告·项目", "annual_shares": "年度报告·商户分成"}
 SHARED = ("projects", "project_outcomes", "partners", "merchant_dues")
 
 
@@ -199,3 +202,45 @@ def test_fund_page_lists_every_table(site, demo):
     index = json.loads((site / "downloads" / "index.json").read_text(encoding="utf-8"))
     assert index["district"]["datapackage"] == "district/datapackage/datapackage.json"
     assert all(set(f["tables"]) == set(TABLES) for f in index["funds"])
+
+
+def _marks(page: str) -> dict[tuple[str, str], Decimal]:
+    found = re.findall(r'data-sl-total="([a-z-]+)" data-sl-value="([^"]+)"(?: data-sl-key="([^"]*)")?', page)
+    return {(name, key): Decimal(value) for name, value, key in found}
+
+
+def test_annual_tables_are_the_annual_report_pages(site, demo):
+    """Each published annual report's tables (annual_*) hold the figures its page shows."""
+    import html as htmllib
+
+    checked = 0
+    for code in demo.books:
+        summary = package(site, code, "annual_summary")
+        assert summary, code  # the demo publishes reports for two closed years
+        for row in summary:
+            year = row["year"]
+            marks = _marks(html(site, f"funds/{code}/reports/{year}/"))
+            for field, mark in (("opening", "annual-opening"), ("income", "annual-income"), ("spending", "annual-spending"),
+                                ("closing", "annual-closing"), ("bank_books", "annual-bank-books")):
+                assert Decimal(row[field]) == marks[(mark, "")], (code, year, field)
+                checked += 1
+            for src in (r for r in package(site, code, "annual_sources") if r["year"] == year):
+                key = htmllib.escape(src["source"])
+                assert Decimal(src["income"]) == marks[("annual-source-income", key)], (code, year, src)
+                assert Decimal(src["spent"]) == marks[("annual-source-spent", key)], (code, year, src)
+                assert Decimal(src["free"]) == marks[("annual-source-free", key)], (code, year, src)
+                assert Decimal(src["free"]) + Decimal(src["restricted"]) == marks[("annual-source-balance", key)], (code, year, src)
+                checked += 4
+            for cat in (r for r in package(site, code, "annual_categories") if r["year"] == year):
+                assert Decimal(cat["spending"]) == marks[("annual-spending-by-category", htmllib.escape(cat["category"]))]
+                checked += 1
+            for p in (r for r in package(site, code, "annual_projects") if r["year"] == year):
+                assert Decimal(p["spent"]) == marks[("annual-project-year", p["project"])], (code, year, p)
+                assert Decimal(p["spent_to_end"]) == marks[("annual-project-to-end", p["project"])], (code, year, p)
+                checked += 2
+            for sh in (r for r in package(site, code, "annual_shares") if r["year"] == year):
+                assert Decimal(sh["paid"]) == marks[("annual-share-paid", sh["partner"])], (code, year, sh)
+                checked += 1
+        assert (site / "downloads" / code / "annual_summary.csv").is_file() and (site / "downloads" / code / "annual_summary.xlsx").is_file()
+    assert checked > 100
+    print(f"annual report figures in the downloads checked against the report pages: {checked}")

@@ -149,13 +149,13 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if home is not None:  # the hand-written home text becomes the head of the generated home page
             intro = home.content_string
             files.remove(home)
-        downloads = self._downloads(district) if self.config.downloads else {}
+        as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
+        downloads = self._downloads(district, as_of) if self.config.downloads else {}
         photos = self._photos(district, files, config)
         by_fund: dict[str, dict[str, bytes]] = {}
         for uri, data in downloads.items():
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
         receipts = self._receipts(district, files, config)
-        as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
         portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
         self.private_names = portal.raw_private_payees()
         self.public_numbers = portal.public_numbers()
@@ -202,7 +202,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.generated.add(file.src_uri)
         files.append(file)
 
-    def _downloads(self, district: District) -> dict[str, bytes]:
+    def _downloads(self, district: District, as_of: dt.date) -> dict[str, bytes]:
         """Every download file (relative path -> bytes), from sunledger.downloads if installed."""
         try:
             module = importlib.import_module("sunledger.downloads")
@@ -211,9 +211,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             return {}
         try:
             if hasattr(module, "district_downloads"):
-                produced = module.district_downloads(district)
+                produced = module.district_downloads(district, as_of)
             else:
-                produced = {k: v for code in sorted(district.books) for k, v in module.fund_downloads(district, code).items()}
+                produced = {k: v for code in sorted(district.books) for k, v in module.fund_downloads(district, code, as_of).items()}
         except Exception as exc:
             raise PluginError(f"sunledger: 生成下载文件失败：{exc}") from exc
         for uri in produced:
