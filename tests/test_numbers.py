@@ -436,7 +436,15 @@ def test_year_and_level_pages(place: Place) -> None:
             path = place.site / "levels" / node.id / ("" if period == ALL else period) / "index.html"
             page = marks(path)
             what = f"level {node.id} {period}"
-            compare_period(t, what, page, period_expected(b, funds, period))
+            want = period_expected(b, funds, period)
+            # a node lists its projects that spent the most, and the rest in one line
+            projects = want.pop("period-spending-by-project")
+            shown = keyed(page, "period-spending-by-project")
+            t.dicts(f"{what} projects shown", shown, {k: v for k, v in projects.items() if k in shown})
+            t.same(f"{what} projects", sum(shown.values(), ZERO) + (one(page, "period-spending-other-projects") or ZERO),
+                   sum(projects.values(), ZERO))
+            assert sorted(shown.values(), reverse=True) == sorted(projects.values(), reverse=True)[:len(shown)], what
+            compare_period(t, what, page, want)
             for f in funds:
                 want = period_expected(b, [f], period)
                 t.same(f"{what} {f} income", one(page, "level-fund-income", f), want["period-income"])

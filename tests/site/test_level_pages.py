@@ -14,6 +14,8 @@ import pytest
 
 pytest.register_assert_rewrite("browser_support")
 
+from sunledger.site.pages import LEVEL_PROJECTS  # noqa: E402
+
 from browser_support import (  # noqa: E402, F401 - after the assert-rewrite hook; fixtures are used by name
     REPO,
     SITE_URL,
@@ -80,7 +82,7 @@ class Page(HTMLParser):
         return {k: next(iter(v)) for (n, k), v in self.marks.items() if n == name}
 
 
-def shown_figures(page: Page, f) -> None:
+def shown_figures(page: Page, f, limit: int | None = None) -> None:
     """The page shows `f` (views.fund.Figures), every table of a period, to the fen."""
     nonzero = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
     assert page.one("period-income") == f.income_total
@@ -91,7 +93,10 @@ def shown_figures(page: Page, f) -> None:
     assert (page.one("period-carried") or 0) == f.carried
     assert page.keyed("period-income-by-source") == nonzero(f.income_by_source)
     assert page.keyed("period-spending-by-category") == nonzero(f.spending_by_category)
-    assert page.keyed("period-spending-by-project") == f.spending_by_project
+    projects = list(f.spending_by_project.items())
+    shown = page.keyed("period-spending-by-project")
+    assert shown == dict(projects[:limit] if limit else projects)
+    assert (page.one("period-spending-other-projects") or 0) == sum(v for _, v in projects[len(shown):])
     assert page.keyed("period-source-income") == {x.source: x.income for x in f.sources}
     assert page.keyed("period-source-spent") == {x.source: x.spent for x in f.sources}
     assert page.keyed("period-source-free") == {x.source: x.balance for x in f.sources}
@@ -142,7 +147,7 @@ def test_every_year_and_level_page_shows_the_views_figures(built_site: Path, dem
             path = built_site / "levels" / node / (str(year) if year else "") / "index.html"
             page = Page(path.read_text(encoding="utf-8"))
             lv = level_view(demo, node, year)
-            shown_figures(page, lv.totals)
+            shown_figures(page, lv.totals, LEVEL_PROJECTS)
             selector(page, v.years, year)
             for code in lv.funds:
                 assert page.one("level-fund-closing", code) == fund_figures(demo, code, year).closing
@@ -202,7 +207,7 @@ def test_compound_fund_pages(district):
     xiao_lead = re.search(r'<p class="sl-lead">(.*?)</p>', html("funds/Xiao/index.md")).group(1)
     assert re.findall(r'>([^<]+)</a>', xiao_lead) == ["测试区", "测试街道", "测试社区基金"]
     street = Page(html("levels/street/2024/index.md"))
-    shown_figures(street, level_view(d, "street", 2024).totals)
+    shown_figures(street, level_view(d, "street", 2024).totals, LEVEL_PROJECTS)
     assert street.one("period-income") == fund_figures(d, "Test", 2024).income_total + fund_figures(d, "Xiao", 2024).income_total
     assert street.one("part-income", "Xiao") == Decimal("60.00") and street.one("part-income", "Test") == Decimal("2000.00")
     assert street.one("part-closing", "empty") == 0

@@ -57,6 +57,11 @@ def notice_url(code: str, month: str) -> str:
     return f"funds/{code}/notices/{month}/"
 
 
+# A node's page lists this many projects (the largest spending, the first in progress); the rest are
+# one line each, and on their funds' pages: a district of 200 funds has thousands of projects.
+LEVEL_PROJECTS = 20
+
+
 def fund_year_url(code: str, year: int) -> str:
     return f"funds/{code}/{year}/"
 
@@ -613,6 +618,8 @@ class Portal:
     def level(self, nid: str, year: int | None = None) -> Page:
         v = self.levels[(nid, year)]
         url = level_url(nid, year)
+        active = [self.projects[p.id] for _c, p in v.in_progress if p.id in self.projects]
+        spent = list(v.totals.spending_by_project.items())
         levels = {p.place.level for p in v.parts}
         parts_title = f"各{LEVEL_NAMES[levels.pop()]}的收支" if len(levels) == 1 else "下辖各级的收支"
         text = self._render(
@@ -623,7 +630,8 @@ class Portal:
             overdue=[(c, self.overdue[c]) for c in v.funds if self.overdue[c]],
             overdue_count=sum(len(self.overdue[c]) for c in v.funds),
             fund_href=lambda c: self._place_url(self.places.places[c], year),
-            in_progress=[self.projects[p.id] for _c, p in v.in_progress if p.id in self.projects],
+            in_progress=active[:LEVEL_PROJECTS], more_active=len(active) - len(active[:LEVEL_PROJECTS]),
+            limit=LEVEL_PROJECTS, rest=(len(spent) - len(spent[:LEVEL_PROJECTS]), sum((x for _p, x in spent[LEVEL_PROJECTS:]), ZERO)),
         )
         title = f"{v.place.name} {year}年收支" if year is not None else v.place.name
         return self._page(src_of(url), title, text, year is None)
