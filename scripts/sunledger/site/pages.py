@@ -573,7 +573,9 @@ class Portal:
     def _place_url(self, place: Place, year: int | None = None) -> str:
         """A node's or fund's page for `year` when it has one, else its whole history."""
         if place.fund:
-            return fund_year_url(place.key, year) if year in self.fund_years.get(place.key, ()) else fund_url(place.key)
+            if year is not None and year in self.fund_years.get(place.key, ()):
+                return fund_year_url(place.key, year)
+            return fund_url(place.key)
         return level_url(place.key, year if (place.key, year) in self.levels else None)
 
     def trail(self, key: str, year: int | None = None) -> list[tuple[str, str]]:
