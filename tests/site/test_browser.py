@@ -304,6 +304,9 @@ class AxeReport:
             "guide": "guide/treasurer/",
             "help": "help/",
             "search": "projects/",
+            "level": "levels/yuqiuhu/",
+            "level-year": "levels/yuqiuhu/2025/",
+            "fund-year": f"funds/{code}/2025/",
         }
 
     def get(self, viewport: str, page: str) -> list[dict]:
@@ -323,7 +326,8 @@ class AxeReport:
         return self.cache[viewport, page]
 
 
-PAGE_TYPES = ["home", "fund", "notice", "projects", "project", "partners", "partner", "guide", "help", "search"]
+PAGE_TYPES = ["home", "fund", "notice", "projects", "project", "partners", "partner", "guide", "help", "search", "level",
+              "level-year", "fund-year"]
 
 
 @pytest.fixture(scope="session")

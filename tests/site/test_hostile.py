@@ -224,6 +224,10 @@ PAGES = {
     "partners/Test/T-M01/": ("partner.name", ["partner.name", "partner.description", "contract.space", "fund.name",
                                               "payee.merchant", "narration.merchant", "project.title",
                                               "category.name"]),
+    "levels/street/": ("node.name", ["node.name", "fund.name", "source.name", "category.name", "project.title"]),
+    "levels/street/2024/": ("node.name", ["node.name", "fund.name", "source.name", "category.name", "project.title"]),
+    "funds/Test/2024/": ("fund.name", ["fund.name", "fund.kind", "node.name", "source.name", "category.name",
+                                       "project.title"]),
     "guide/hello/": (None, []),  # a hand-written page, the same header and nav
 }
 

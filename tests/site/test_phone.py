@@ -50,7 +50,8 @@ def page_types(site) -> dict[str, str]:
     return {
         "home": "", "fund": "funds/Guangming/", "notice": f"{notice}/", "projects": "projects/",
         "project": "projects/GM-2025-03/", "partners": "partners/", "partner": f"{partner}/", "help": "help/",
-        "guide": "guide/treasurer/",
+        "guide": "guide/treasurer/", "level": "levels/yuchan-jiedao/", "level-year": "levels/yuchan-jiedao/2025/",
+        "fund-year": "funds/Guangming/2025/",
     }
 
 
@@ -195,6 +196,8 @@ TAPS = {
     "pager": "nav.sl-pager a",
     "data tables": "details.sl-data > summary",
     "cards": "a.sl-card-title",
+    "year selector": "nav.sl-years a",
+    "tree nodes": "a.sl-node-name",
     "print button": "button.sl-print",
     "contact phones": ".md-footer-meta a.sl-tel",
     "help link": ".sl-foot-help a",

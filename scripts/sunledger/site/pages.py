@@ -11,6 +11,8 @@ URL scheme (browser tests depend on it):
     /funds/<CODE>/notices/<YYYY-MM>/    monthly notice (print for the 公示栏)
     /funds/<CODE>/reports/<YYYY>/       annual report of a closed year (print on A4)
     /funds/<CODE>/disclosures/          信息公开目录: every disclosure, its deadline and state
+    /funds/<CODE>/<YYYY>/               a fund's year
+    /levels/<ID>/  /levels/<ID>/<YYYY>/ a node of content/district.yml (区, 街道, 社区), whole and per year
     /projects/  /projects/<ID>/         projects
     /partners/  /partners/<CODE>/<ID>/  partners
     /downloads/<CODE>/...               downloads (from sunledger.downloads)
@@ -38,7 +40,9 @@ from ..periods import month_end, month_of
 from ..views.annual import AnnualView, annual_views
 from ..views.common import ZERO
 from ..views.disclosure import Catalogue, fund_catalogue
-from ..views.fund import FundSummary, fund_summary, overdue
+from ..views.fund import Figures, FundSummary, fund_summary, overdue
+from ..views.level import LevelView, Periods, Place, level_view
+from ..views.level import tree as level_tree
 from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
 from ..views.project import ProjectView, all_project_views
@@ -64,6 +68,19 @@ def annual_url(code: str, year: int) -> str:
 
 def disclosures_url(code: str) -> str:
     return f"funds/{code}/disclosures/"
+
+
+# A node's page lists this many projects (the largest spending, the first in progress); the rest are
+# one line each, and on their funds' pages: a district of 200 funds has thousands of projects.
+LEVEL_PROJECTS = 20
+
+
+def fund_year_url(code: str, year: int) -> str:
+    return f"funds/{code}/{year}/"
+
+
+def level_url(node: str, year: int | None = None) -> str:
+    return f"levels/{node}/{year}/" if year is not None else f"levels/{node}/"
 
 
 def project_url(pid: str) -> str:
@@ -226,6 +243,8 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(
         fund_url=fund_url,
+        fund_year_url=fund_year_url,
+        level_url=level_url,
         notice_url=notice_url,
         annual_url=annual_url,
         disclosures_url=disclosures_url,
@@ -298,6 +317,7 @@ class Portal:
         self.catalogues: dict[str, Catalogue] = {code: fund_catalogue(district, code, self.as_of) for code in self.order}
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
+        self._levels(district)
 
     # ------------------------------------------------------------ whom to ask
 
@@ -406,6 +426,7 @@ class Portal:
                 yield self.notice(code, i)
         for pid in self.projects:
             yield self.project(pid)
+        yield from self.level_pages()
         for code in self.order:
             for pv in self.partners[code]:
                 yield self.partner(pv)
@@ -462,6 +483,8 @@ class Portal:
             spent_total=sum((x.spent for x in s.sources), ZERO),
             free_total=sum((x.balance for x in s.sources), ZERO),
             restricted_total=sum((sum(x.restricted.values(), ZERO) for x in s.sources), ZERO),
+            trail=self.trail(code), apart=self.apart(code),
+            years=self.year_links(lambda y: url if y is None else fund_year_url(code, y), self.fund_years[code], None),
         )
         return self._page(src_of(url), s.name, text, True, fund=code)
 
@@ -587,6 +610,91 @@ class Portal:
         rate = self._rate(pv) if pv.partner.contract else ""
         text = self._render("partner.html", url, pv=pv, fund_name=self.summaries[pv.code].name, rate=rate)
         return self._page(src_of(url), pv.partner.name, text, False, fund=pv.code)
+
+    # ------------------------------------------------------------ levels and years
+
+    def _levels(self, district: District) -> None:
+        """Every fund's figures per year and every node's, computed once, here: the pages are drawn
+        after the entries are let go, and a node's page reads the figures its funds' pages show."""
+        self.places = level_tree(district)
+        periods = Periods(district)
+        self.fund_years = {code: periods.years(code) for code in self.order}
+        self.fund_periods: dict[tuple[str, int], Figures] = {
+            (code, y): periods.figures(code, y) for code in self.order for y in self.fund_years[code]}
+        self.levels: dict[tuple[str, int | None], LevelView] = {}
+        for nid in self.places.nodes():
+            whole = level_view(district, nid, None, periods, self.places)
+            self.levels[(nid, None)] = whole
+            for y in whole.years:
+                self.levels[(nid, y)] = level_view(district, nid, y, periods, self.places)
+
+    def _place_url(self, place: Place, year: int | None = None) -> str:
+        """A node's or fund's page for `year` when it has one, else its whole history."""
+        if place.fund:
+            if year is not None and year in self.fund_years.get(place.key, ()):
+                return fund_year_url(place.key, year)
+            return fund_url(place.key)
+        return level_url(place.key, year if (place.key, year) in self.levels else None)
+
+    def trail(self, key: str, year: int | None = None) -> list[tuple[str, str]]:
+        """上级: (name, url) of the places above a fund or node, from the top down."""
+        return [(p.name, self._place_url(p, year)) for p in self.places.ancestors(key)]
+
+    @staticmethod
+    def year_links(url_of, years: list[int], current: int | None) -> list[tuple[str, str, bool]]:
+        """The year selector: (label, url, is this page), the whole history first, then the newest year."""
+        return [("全部", url_of(None), current is None)] + [(f"{y}年", url_of(y), y == current) for y in reversed(years)]
+
+    def apart(self, code: str) -> list[Place]:
+        """The funds hanging from this fund: they keep their own books, counted on their own pages."""
+        return [self.places.places[k] for k in self.places.children.get(code, []) if self.places.places[k].fund]
+
+    def level_pages(self) -> Iterator[Page]:
+        for code in self.order:
+            for y in self.fund_years[code]:
+                yield self.fund_year(code, y)
+        for nid, year in self.levels:
+            yield self.level(nid, year)
+
+    def _period_charts(self, f: Figures) -> dict[str, str]:
+        return {
+            "income": charts.bar_chart(list(f.income_by_source.items()), "按来源的收入"),
+            "category": charts.bar_chart(list(f.spending_by_category.items()), "按类别的支出"),
+        }
+
+    def fund_year(self, code: str, year: int) -> Page:
+        """One year of a fund: the same tables as its whole history, for that year."""
+        f = self.fund_periods[(code, year)]
+        s = self.summaries[code]
+        url = fund_year_url(code, year)
+        text = self._render(
+            "fund_year.html", url, s=s, f=f, closed=year < self.as_of.year, trail=self.trail(code, year),
+            years=self.year_links(lambda y: fund_url(code) if y is None else fund_year_url(code, y), self.fund_years[code], year),
+            charts=self._period_charts(f), titles=self.titles, apart=self.apart(code),
+            notices=[n for n in self.notices[code] if n.month.startswith(f"{year}-")],
+        )
+        return self._page(src_of(url), f"{s.name} {year}年收支", text, False, fund=code)
+
+    def level(self, nid: str, year: int | None = None) -> Page:
+        v = self.levels[(nid, year)]
+        url = level_url(nid, year)
+        active = [self.projects[p.id] for _c, p in v.in_progress if p.id in self.projects]
+        spent = list(v.totals.spending_by_project.items())
+        levels = {p.place.level for p in v.parts}
+        parts_title = f"各{LEVEL_NAMES[levels.pop()]}的收支" if len(levels) == 1 else "下辖各级的收支"
+        text = self._render(
+            "level.html", url, v=v, f=v.totals, closed=year is not None and year < self.as_of.year,
+            trail=self.trail(nid, year), years=self.year_links(lambda y: level_url(nid, y), v.years, year),
+            charts=self._period_charts(v.totals), titles=self.titles, parts_title=parts_title,
+            place_url=lambda p: self._place_url(p, year), names={c: self.summaries[c].name for c in v.funds},
+            overdue=[(c, self.overdue[c]) for c in v.funds if self.overdue[c]],
+            overdue_count=sum(len(self.overdue[c]) for c in v.funds),
+            fund_href=lambda c: self._place_url(self.places.places[c], year),
+            in_progress=active[:LEVEL_PROJECTS], more_active=len(active) - len(active[:LEVEL_PROJECTS]),
+            limit=LEVEL_PROJECTS, rest=(len(spent) - len(spent[:LEVEL_PROJECTS]), sum((x for _p, x in spent[LEVEL_PROJECTS:]), ZERO)),
+        )
+        title = f"{v.place.name} {year}年收支" if year is not None else v.place.name
+        return self._page(src_of(url), title, text, year is None)
 
     # ------------------------------------------------------------ facts for checks
 

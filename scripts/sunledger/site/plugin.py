@@ -284,6 +284,10 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         nav: list = [{"首页": "index.md"}]
         # Material writes nav titles as they are: a fund's name is text, escaped here (as pages.front_matter does)
         nav.append({"基金": [{str(escape(portal.summaries[c].name)): f"funds/{c}/index.md"} for c in portal.order]})
+        # the levels above the funds (区, 街道, 社区), parents before children as on the home page's tree
+        nodes = [nid for nid, year in portal.levels if year is None]
+        if nodes:
+            nav.append({"各级汇总": [{str(escape(portal.places.places[n].name)): f"levels/{n}/index.md"} for n in nodes]})
         nav += [{"项目": "projects/index.md"}, {"合作方": "partners/index.md"}, {glossary.TITLE: glossary.URL + "index.md"}]
         folders: dict[str, list[str]] = {}
         for f in files.documentation_pages():
