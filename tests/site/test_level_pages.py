@@ -195,6 +195,7 @@ def test_compound_fund_pages(district):
         "funds/Test/index.md", "funds/Test/2024/index.md", "funds/Xiao/index.md", "funds/Xiao/2023/index.md",
         "funds/Xiao/2024/index.md", "levels/qu/index.md", "levels/qu/2023/index.md", "levels/qu/2024/index.md",
         "levels/street/index.md", "levels/street/2023/index.md", "levels/street/2024/index.md", "levels/empty/index.md",
+        "funds/Test/disclosures/index.md", "funds/Xiao/disclosures/index.md",  # every fund's 信息公开目录
     }
 
     def html(uri: str) -> str:

@@ -251,18 +251,25 @@ def test_not_yet_due_is_neutral(built_site, demo):
 
 
 def test_unsealed_and_overdue_months_are_marked_where_notices_are_listed(built_site, demo, as_of):
+    from sunledger.ledger import deadlines
     from sunledger.site.pages import notice_state
+    from sunledger.views.disclosure import fund_catalogue
     from sunledger.views.notice import all_notices
 
-    days = demo.config.disclosure.notice_days
+    days = demo.config.disclosure
     kinds = set()
     home = (built_site / "index.html").read_text(encoding="utf-8")
+    # the 信息公开目录's state of each month's notice: the tiles must say the same
+    as_catalogue = {"sealed": deadlines.ON_TIME, "late": deadlines.LATE, "overdue": deadlines.OVERDUE, "open": deadlines.NOT_DUE}
     for code in demo.books:
         notices = all_notices(demo, code)
         fund = (built_site / f"funds/{code}/index.html").read_text(encoding="utf-8")
+        catalogue = {it.month: it for it in fund_catalogue(demo, code, as_of).items if it.kind == deadlines.NOTICE}
         for n in notices:
             state = notice_state(n, as_of, days)
             kinds.add(state.kind)
+            if n.month in catalogue:  # months not ended by as_of are not yet due anywhere
+                assert as_catalogue[state.kind] == catalogue[n.month].state and state.due == catalogue[n.month].due, (code, n.month)
             tile = re.search(rf'<a class="sl-month" href="notices/{n.month}/" data-sl-state="(\w+)">.*?<span class="sl-sr">(.*?)</span>(.*?)</a>', fund)
             assert tile and tile.group(1) == state.kind, (code, n.month)
             assert state.text in tile.group(2)

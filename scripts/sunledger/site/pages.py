@@ -33,10 +33,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from ..config import Disclosure
 from ..content.models import LEVEL_NAMES, STAGES, Contact, NoticeBoard
 from ..district import District
 from ..ledger import deadlines
-from ..periods import month_end, month_of
+from ..periods import month_of
 from ..views.annual import AnnualView, annual_views
 from ..views.common import ZERO
 from ..views.disclosure import Catalogue, fund_catalogue
@@ -163,9 +164,10 @@ class NoticeState:
     text: str  # the sentence where a notice is listed
 
 
-def notice_state(n: Notice, as_of: dt.date, notice_days: int) -> NoticeState:
-    """Sealed, sealed late, open (its deadline has not come) or overdue, as W901/W902 count it."""
-    due = month_end(n.month) + dt.timedelta(days=notice_days)
+def notice_state(n: Notice, as_of: dt.date, rules: Disclosure) -> NoticeState:
+    """Sealed, sealed late, open (its deadline has not come) or overdue, as W901/W902 count it
+    (the deadline is the disclosure calendar's, `deadlines.notice_due`)."""
+    due = deadlines.notice_due(n.month, rules)
     if n.sealed_on is not None and n.sealed_on <= due:
         return NoticeState("sealed", due, "封", f"已封存（{fmt.date_zh(n.sealed_on)}）")
     if n.sealed_on is not None:
@@ -299,8 +301,8 @@ class Portal:
         self.as_of = as_of or district.last_date or dt.date.today()
         # Every figure says the day it is true for: the day the site is built for (the commit's date).
         self.env.globals.update(as_of=self.as_of, as_of_text=fmt.date_zh(self.as_of))
-        days = district.config.disclosure.notice_days
-        self.env.globals["notice_state"] = lambda n: notice_state(n, self.as_of, days)
+        rules = district.config.disclosure
+        self.env.globals["notice_state"] = lambda n: notice_state(n, self.as_of, rules)
         self.overdue = {code: overdue(district, code, self.as_of) for code in self.order}
         self.notices = {code: all_notices(district, code) for code in self.order}
         self.projects: dict[str, ProjectView] = {}
