@@ -242,3 +242,28 @@ def test_a_leftover_move_is_sealed_with_its_month(done):
     line = line_of(path.read_text(encoding="utf-8"), 'custom "sunledger-leftover"')
     found = [p for p in done.problems() if " SL401 " in p]
     assert any(p.startswith(f"ledger/funds/Test/txns/all.beancount:{line}: SL401 ") for p in found), found
+
+
+# ---------------------------------------------------------------- W908: restricted leftover left unhandled
+
+
+def _w908(district, body: str, as_of: dt.date) -> list[str]:
+    district.ledger(body)
+    return [p for p in district.problems(as_of) if " W908 " in p]
+
+
+def test_unhandled_restricted_leftover_is_W908_after_the_final_reports_deadline(done):
+    # T-01 completed 2024-01-25 with 200.00 of 企业捐's gift unspent; the deadline is three months on
+    assert _w908(done, GIFT, dt.date(2024, 4, 25)) == []  # on the deadline: still in time
+    [late] = _w908(done, GIFT, dt.date(2024, 4, 26))
+    assert late.startswith(f"{REL}:1: W908 ") and "200.00 元" in late and "2024-04-25" in late, late
+
+
+@pytest.mark.parametrize("handled", [_move(), REFUND.replace("260.00", "200.00")[len(GIFT):], _move(to="T-02")])
+def test_a_release_a_refund_or_a_move_ends_W908(done, handled):
+    assert _w908(done, GIFT + handled, dt.date(2024, 6, 1)) == []
+
+
+def test_a_partly_handled_pool_still_warns_with_what_is_left(done):
+    [late] = _w908(done, GIFT + _move(amount="150.00"), dt.date(2024, 6, 1))
+    assert "50.00 元" in late

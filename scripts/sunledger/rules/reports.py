@@ -7,15 +7,21 @@ the project started, or its approval while it waits to start (SL114, the start
 W903 counts from); a final report (结项) needs the project's
 `completed:` on or before its date, and there is one (SL115). Each error names
 the report's line in the project's YAML.
+
+W908: money given for a finished project and not spent must be dealt with, like its final
+report, within `final_report_months` of the end: released to free money, moved to another
+project or refunded (ledger/leftover.py). Until then it is a warning at the project's YAML.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from ..errors import error
+from ..errors import error, warning
 from ..ledger.progress import report_figures
-from .context import Ctx, rule
+from ..periods import add_months
+from .context import Ctx, context, rule
 
 
 def check(entries: list, ctx: Ctx) -> list:
@@ -61,3 +67,27 @@ def check(entries: list, ctx: Ctx) -> list:
 
 reports = rule(check)
 __plugins__ = ("reports",)
+
+
+def warnings(entries: list, options_map: dict, as_of: dt.date | None = None, **_kw) -> list:
+    """W908: restricted money of a finished project still held after the final report's deadline."""
+    ctx = context(entries, options_map)
+    if ctx is None:
+        return []
+    as_of = as_of or dt.date.today()
+    att = ctx.attributed(entries)[0]
+    months = ctx.config.disclosure.final_report_months
+    out = []
+    for (code, source, pid), held in sorted(att.restricted.items()):
+        fc = ctx.content.funds.get(code)
+        if fc is None or held <= 0:
+            continue
+        project = fc.projects.get(pid)
+        if project is None or project.completed is None:
+            continue
+        due = add_months(project.completed, months)
+        if as_of > due:
+            out.append(warning(fc.where.get(pid) or {}, "W908",
+                               f"项目 {pid}「{project.title}」已于 {project.completed} 完成，{source}的定向结余 {held:,.2f} 元仍未处理："
+                               f"应于 {due} 前转为非定向、转给其他项目或退还捐赠方（custom \"sunledger-leftover\"，见填报指南）"))
+    return out
