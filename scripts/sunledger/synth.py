@@ -255,6 +255,7 @@ class FundSim:
         self.cats = [(c.account, c.name) for c in cfg.categories]
         self.unres = {s.account: 0 for s in cfg.sources}
         self.pool: dict[tuple[str, str], int] = {}
+        self.released: list[tuple[dt.date, str, int]] = []  # (day, source, fen) of leftover released to free money
         self.bank = 0
         self.active: list[Project] = []
         self.res = Result()
@@ -424,7 +425,7 @@ class FundSim:
 
     # -- projects and expenses
 
-    def new_project(self, d: dt.date) -> Project | None:
+    def new_project(self, out: list[str], d: dt.date) -> Project | None:
         rng = self.rng
         avail = {a: c for a, c in self.unres.items() if c >= 100000}
         cat, cat_name = rng.choice(self.cats)
@@ -456,20 +457,27 @@ class FundSim:
         self.res.projects.append(project)
         self.active.append(project)
         if len(self.active) > 8:
-            self.finish(self.active[0])
+            self.finish(self.active[0], out, d)
         return project
 
     def _next_id(self, year: int) -> str:
         self.year_seq[year] = self.year_seq.get(year, 0) + 1
         return f"{self.code}-{year}-{self.year_seq[year]:02d}"
 
-    def finish(self, p: Project) -> None:
+    def finish(self, p: Project, out: list[str], d: dt.date) -> None:
         self.active.remove(p)
         if p.last is None:
             if not p.directed:  # approved but never needed: as if never asked (定向 ones stay, money is held)
                 self.res.projects.remove(p)
             return
         p.completed = p.last
+        # money given for it and not spent: released to the source's free money, as the donor agreed (W908)
+        for (src, pid), left in sorted(self.pool.items()):
+            if pid == p.id and left > 0:
+                out.append(f'{d} custom "sunledger-leftover" {q(p.id)} Income:{self.code}:{src} {fen(left)} CNY "非定向"\n'
+                           f'  reason: {q("捐赠方同意定向结余转为非定向资金")}\n')
+                self.pool[(src, pid)] = 0
+                self.released.append((d, src, left))  # free from the next day: the books apply a move at the end of its day
         rated = p.completed + dt.timedelta(days=self.rng.randint(3, 30))
         if rated <= self.end_date and self.rng.random() < 0.7:
             p.rating = (f"{self.rng.uniform(3.5, 5.0):.1f}", self.rng.randint(8, 180), rated)
@@ -500,12 +508,15 @@ class FundSim:
 
     def expense(self, out: list[str], d: dt.date) -> bool:
         rng = self.rng
+        for released in [r for r in self.released if r[0] < d]:
+            self.unres[released[1]] += released[2]
+            self.released.remove(released)
         for p in [p for p in self.active if p.until is not None and p.until < d]:
-            self.finish(p)
+            self.finish(p, out, d)
         candidates = [p for p in self.active if p.started is not None and p.started <= d]
         rng.shuffle(candidates)
         if len(self.active) < 2 or rng.random() < 0.1:
-            new = self.new_project(d)
+            new = self.new_project(out, d)
             if new is not None and new.directed:
                 amount = new.budget * rng.randint(5, 10) // 10
                 self._income(out, d, "Enterprise", amount, rng.choice(self.companies), f"定向捐赠：{new.title}",
@@ -546,7 +557,7 @@ class FundSim:
             self._txn(out, d, p.partner.name, narr, meta,
                       [(f"Expenses:{self.code}:{p.category}", amount), (f"Assets:{self.code}:Bank", -amount)])
             if p.count >= p.target or p.budget - p.spent < 10000:
-                self.finish(p)
+                self.finish(p, out, d)
             return True
         return False
 
