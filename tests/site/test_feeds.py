@@ -93,7 +93,10 @@ def test_each_fund_feed_holds_its_sealed_months_reports_and_corrections(built_si
             assert e.link.startswith(SITE_URL) and e.title and e.summary
             kinds["correction" if "#冲正-" in e.id else "report" if "#报告-" in e.id
                   else "annual" if "/reports/" in e.id else "notice"] += 1
-            assert (built_site / e.link.removeprefix(SITE_URL).split("#")[0] / "index.html").is_file()
+            page, _, fragment = e.link.removeprefix(SITE_URL).partition("#")
+            assert (built_site / page / "index.html").is_file()
+            if "#报告-" in e.id:  # a report's entry opens the page at that report
+                assert fragment and f'id="{fragment}"' in (built_site / page / "index.html").read_text(encoding="utf-8"), e.link
     assert all(kinds.values()), kinds  # the demo has every kind
 
 

@@ -84,9 +84,10 @@ def fund_items(portal: Portal, code: str) -> list[Item]:
         if v.code != code:
             continue
         url = site + project_url(pid)
-        for i, r in enumerate(v.project.reports):
+        for shown, (r, _figures) in enumerate(v.reports):  # the page's order; the id keeps the YAML's index
+            i = v.project.reports.index(r)
             items.append(Item(f"{url}#报告-{r.date.isoformat()}-{r.kind}-{i}", r.title or f"{v.project.title} {r.kind}报告",
-                              url, r.date, r.summary or f"{v.project.title}的{r.kind}报告"))
+                              f"{url}#{v.anchor(shown)}", r.date, r.summary or f"{v.project.title}的{r.kind}报告"))
     for year, a in portal.annuals[code].items():  # the published ones: each has its page
         url = site + annual_url(code, year)
         items.append(Item(url, a.title, url, a.record.date, f"{fund.name} {year} 年的收支与项目"))

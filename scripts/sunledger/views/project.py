@@ -33,6 +33,14 @@ class ProjectView:
     def percent(self) -> int:
         return int(self.spent * 100 / self.project.budget) if self.project.budget else 0
 
+    def anchor(self, i: int) -> str:
+        """The id of the i-th report (in `reports`' date order) on the project page: its date and
+        kind, and a number when two of one kind share a day (feeds link to it)."""
+        report = self.reports[i][0]
+        kind = "final" if report.kind == "结项" else "progress"
+        same = sum(1 for r, _ in self.reports[:i] if (r.date, r.kind) == (report.date, report.kind))
+        return f"report-{report.date.isoformat()}-{kind}" + (f"-{same + 1}" if same else "")
+
 
 def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
     """Every project of the fund, in one pass over its books."""
