@@ -11,8 +11,8 @@ import pytest
 from levelkit import compound_district
 from sunledger.district import load_district
 from sunledger.views.common import ZERO
-from sunledger.views.fund import Figures, fund_figures, fund_years
-from sunledger.views.level import Periods, level_view, level_years, tree
+from sunledger.views.fund import Figures, Periods, fund_figures, fund_years
+from sunledger.views.level import level_view, level_years, tree
 
 from conftest import REPO
 

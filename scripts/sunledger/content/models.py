@@ -21,6 +21,8 @@ LEVEL_NAMES = {"district": "区县", "street": "街道", "community": "社区", 
 
 # 群众点单 → 社区派单 → 社会接单 → 实施 → 完成 → 居民评单
 STAGES = ("点单", "派单", "接单", "实施", "完成", "评单")
+# Dispatched and not yet finished: what the pages list as 进行中
+IN_PROGRESS = ("派单", "接单", "实施")
 
 
 class _Model(BaseModel):

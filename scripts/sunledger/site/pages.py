@@ -34,15 +34,15 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..config import Disclosure
-from ..content.models import LEVEL_NAMES, STAGES, Contact, NoticeBoard
+from ..content.models import IN_PROGRESS, LEVEL_NAMES, STAGES, Contact, NoticeBoard
 from ..district import District
 from ..ledger import deadlines
 from ..periods import month_of
 from ..views.annual import AnnualView, annual_views
 from ..views.common import ZERO
 from ..views.disclosure import Catalogue, fund_catalogue
-from ..views.fund import Figures, FundSummary, fund_summary, overdue
-from ..views.level import LevelView, Periods, Place, level_view
+from ..views.fund import Figures, FundSummary, Periods, fund_summary, overdue
+from ..views.level import LevelView, Place, level_view
 from ..views.level import tree as level_tree
 from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
@@ -297,7 +297,9 @@ class Portal:
         self.env.globals["receipt_url"] = lambda line: self.receipts.get((line.fund, line.public_receipt or ""))
         self.year = district.last_date.year if district.last_date else dt.date.min.year
         self.order = self._fund_order()
-        self.summaries = {code: fund_summary(district, code, self.year) for code in self.order}
+        # each fund's figures per period, once: the fund page, its year pages, the levels and the annual reports read them
+        self.periods = Periods(district)
+        self.summaries = {code: fund_summary(district, code, self.year, self.periods) for code in self.order}
         self.as_of = as_of or district.last_date or dt.date.today()
         # Every figure says the day it is true for: the day the site is built for (the commit's date).
         self.env.globals.update(as_of=self.as_of, as_of_text=fmt.date_zh(self.as_of))
@@ -315,7 +317,7 @@ class Portal:
         }
         self.titles = {pid: v.project.title for pid, v in self.projects.items()}
         # annual reports and the 信息公开目录 need the entries: computed here, before the plugin lets them go
-        self.annuals: dict[str, dict[int, AnnualView]] = {code: annual_views(district, code, self.as_of) for code in self.order}
+        self.annuals: dict[str, dict[int, AnnualView]] = {code: annual_views(district, code, self.as_of, self.periods) for code in self.order}
         self.catalogues: dict[str, Catalogue] = {code: fund_catalogue(district, code, self.as_of) for code in self.order}
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
@@ -444,7 +446,7 @@ class Portal:
             "year_spending": sum((sum(x.year_spending_by_category.values(), ZERO) for x in s), ZERO),
         }
         latest = [self.notices[c][-1] for c in self.order if self.notices[c]]
-        active = [v for v in self.projects.values() if v.project.stage in ("派单", "接单", "实施")]
+        active = [v for v in self.projects.values() if v.project.stage in IN_PROGRESS]
         title = self.d.content.district.name
         # Above `<!-- more -->` opens the page; the rest follows the funds, so a phone shows numbers first.
         head, _, tail = self.intro.partition("<!-- more -->")
@@ -619,7 +621,7 @@ class Portal:
         """Every fund's figures per year and every node's, computed once, here: the pages are drawn
         after the entries are let go, and a node's page reads the figures its funds' pages show."""
         self.places = level_tree(district)
-        periods = Periods(district)
+        periods = self.periods
         self.fund_years = {code: periods.years(code) for code in self.order}
         self.fund_periods: dict[tuple[str, int], Figures] = {
             (code, y): periods.figures(code, y) for code in self.order for y in self.fund_years[code]}

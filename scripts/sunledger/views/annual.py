@@ -19,7 +19,7 @@ from ..district import District
 from ..ledger import deadlines
 from .common import ZERO
 from .disclosure import fund_catalogue
-from .fund import Figures, fund_figures, fund_years
+from .fund import Figures, Periods, fund_years
 from .notice import Correction, Notice, all_notices
 from .partner import partner_view
 from .project import ProjectView, all_project_views
@@ -117,7 +117,7 @@ def closed_years(district: District, code: str, as_of: dt.date) -> list[int]:
     return [y for y in fund_years(district, code) if dt.date(y, 12, 31) < as_of]
 
 
-def annual_views(district: District, code: str, as_of: dt.date) -> dict[int, AnnualView]:
+def annual_views(district: District, code: str, as_of: dt.date, periods: Periods | None = None) -> dict[int, AnnualView]:
     """The annual report of each closed year whose record (fund.yml `annual_reports:`) is
     dated on or before `as_of`: published, so it has a page."""
     books = district.books[code]
@@ -129,7 +129,8 @@ def annual_views(district: District, code: str, as_of: dt.date) -> dict[int, Ann
     projects = all_project_views(district, code)
     partners = [partner_view(district, code, pid) for pid in sorted(books.fc.partners)]
     spending = district.attribution.of_fund(code)[1]
-    figures = {y: fund_figures(district, code, y) for y in fund_years(district, code) if y <= max(closed)}
+    periods = periods or Periods(district)
+    figures = {y: periods.figures(code, y) for y in periods.years(code) if y <= max(closed)}
     out = {}
     for record in sorted(records, key=lambda r: r.year):
         out[record.year] = _view(district, code, record, figures, notices, projects, partners, spending)

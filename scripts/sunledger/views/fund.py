@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..content.models import LEVEL_NAMES, Project
+from ..content.models import IN_PROGRESS, LEVEL_NAMES, Project
 from ..district import District
 from ..ledger import deadlines
 from ..ledger.attribution import balances_on
@@ -150,13 +150,35 @@ def fund_figures(district: District, code: str, year: int | None = None) -> Figu
     )
 
 
-def fund_summary(district: District, code: str, year: int | None = None) -> FundSummary:
+class Periods:
+    """Each fund's years and figures per period, computed once and shared by every view
+    that shows them (the fund page, its year pages, every node above it, the annual reports)."""
+
+    def __init__(self, district: District):
+        self.district = district
+        self._years: dict[str, list[int]] = {}
+        self._figures: dict[tuple[str, int | None], Figures] = {}
+
+    def years(self, code: str) -> list[int]:
+        if code not in self._years:
+            self._years[code] = fund_years(self.district, code)
+        return self._years[code]
+
+    def figures(self, code: str, year: int | None = None) -> Figures:
+        key = (code, year)
+        if key not in self._figures:
+            self._figures[key] = fund_figures(self.district, code, year)
+        return self._figures[key]
+
+
+def fund_summary(district: District, code: str, year: int | None = None, periods: Periods | None = None) -> FundSummary:
     books = district.books[code]
     fund = books.fc.fund
     if year is None and district.last_date is not None:
         year = (books.txns[-1].date if books.txns else district.last_date).year
-    whole = fund_figures(district, code)
-    this_year = fund_figures(district, code, year) if year is not None else None
+    periods = periods or Periods(district)
+    whole = periods.figures(code)
+    this_year = periods.figures(code, year) if year is not None else None
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for flow in district.attribution.of_fund(code)[1]:
         flows[(flow.source, flow.project or "")] += flow.amount
@@ -167,7 +189,7 @@ def fund_summary(district: District, code: str, year: int | None = None) -> Fund
     for month in fund_months(books):
         running += by_month.get(month, ZERO)
         series.append((month, running))
-    active = [p for p in books.fc.projects.values() if p.stage in ("派单", "接单", "实施")]
+    active = [p for p in books.fc.projects.values() if p.stage in IN_PROGRESS]
     return FundSummary(
         code,
         fund.name,

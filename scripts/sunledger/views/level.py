@@ -14,35 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..content.models import LEVEL_NAMES, Project
+from ..content.models import IN_PROGRESS, LEVEL_NAMES, Project
 from ..district import District
 from .common import ZERO
-from .fund import Figures, SourceBalance, fund_figures, fund_years
-
-# The stages fund_summary counts as in progress (views/fund.py, the home page).
-IN_PROGRESS = ("派单", "接单", "实施")
-
-
-
-class Periods:
-    """Each fund's years and figures per period, computed once and shared by every page
-    that shows them (a fund's year page, and every node above it)."""
-
-    def __init__(self, district: District):
-        self.district = district
-        self._years: dict[str, list[int]] = {}
-        self._figures: dict[tuple[str, int | None], Figures] = {}
-
-    def years(self, code: str) -> list[int]:
-        if code not in self._years:
-            self._years[code] = fund_years(self.district, code)
-        return self._years[code]
-
-    def figures(self, code: str, year: int | None = None) -> Figures:
-        key = (code, year)
-        if key not in self._figures:
-            self._figures[key] = fund_figures(self.district, code, year)
-        return self._figures[key]
+from .fund import Figures, Periods, SourceBalance
 
 
 @dataclass(frozen=True)
