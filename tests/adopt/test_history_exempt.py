@@ -8,6 +8,8 @@ import datetime as dt
 
 import yaml
 
+from conftest import OPENS as BASE_OPENS
+
 HISTORY = """\
 2023-11-03 * "王小明" "捐款"
   Assets:Test:Bank        100.00 CNY
@@ -26,17 +28,8 @@ HISTORY = """\
   Income:Test:Merchant
 """
 
-OPENS = """\
-2023-10-01 open Assets:Test:Bank CNY
-2023-10-01 open Income:Test:Gov CNY
-2023-10-01 open Income:Test:Community CNY
-2023-10-01 open Income:Test:Enterprise CNY
-2023-10-01 open Income:Test:Resident CNY
-2023-10-01 open Income:Test:Merchant CNY
-2023-10-01 open Expenses:Test:Elderly CNY
-2023-10-01 open Expenses:Test:Infrastructure CNY
-2023-10-01 open Equity:Test:Opening CNY
-"""
+# the test fund's accounts, opened before the history starts
+OPENS = BASE_OPENS.replace("2024-01-01", "2023-10-01")
 
 
 def _fund(district, **extra):
