@@ -96,7 +96,7 @@ def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
         hit = store.get("district", key)
         if hit is not None:
             return _whole(root, Checked(*hit))
-        result = whole_or_apart(root, check, 1 if jobs <= 1 else jobs)
+        result = whole_or_apart(root, check, jobs)
         if isinstance(result, Apart):  # refused whole (a size limit): apart after all
             return _combined(root, result.errors, {path: _checked(f) for path, f in result.funds.items()})
         checked = _checked(result)
