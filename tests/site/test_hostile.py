@@ -87,6 +87,8 @@ MARKERS = {
     "narration.merchant": "znarrmerchantx",
     "payee.expense": "zpayeeexpensex",
     "narration.expense": "znarrexpensex",
+    "report.title": "zreporttitlex",
+    "report.summary": "zreportsumx",
 }
 TEXT = {field: hostile(marker) for field, marker in MARKERS.items()}
 
@@ -145,6 +147,7 @@ def make(root: Path) -> District:
         "budget": "1000.00", "funding": {t["source.name"]: "1000.00"},
         "outcomes": [{"metric": t["outcome.metric"], "value": "3", "unit": t["outcome.unit"],
                       "text": t["outcome.text"], "photo": PHOTO}],
+        "reports": [{"date": "2024-01-31", "kind": "进度", "title": t["report.title"], "summary": t["report.summary"]}],
     })
     receipt = root / "ledger/funds/Test" / RECEIPT
     receipt.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +222,8 @@ PAGES = {
     "projects/T-01/": ("project.title", ["project.title", "category.name", "fund.name", "project.description",
                                          "project.need", "approved.by", "approved.ref", "partner.name",
                                          "outcome.metric", "outcome.unit", "outcome.text", "payee.expense",
-                                         "narration.expense", "source.name"]),
+                                         "narration.expense", "source.name", "report.title", "report.summary"]),
+    "funds/Test/disclosures/": ("fund.name", ["fund.name", "project.title"]),
     "partners/": (None, ["fund.name", "partner.name"]),
     "partners/Test/T-M01/": ("partner.name", ["partner.name", "partner.description", "contract.space", "fund.name",
                                               "payee.merchant", "narration.merchant", "project.title",
