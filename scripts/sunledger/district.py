@@ -73,12 +73,14 @@ def checksum(paths: list[str]) -> str:
 
 
 def district_from_entries(
-    entries: list, errors: list, options_map: dict, as_of: dt.date | None = None, content: Content | None = None
+    entries: list, errors: list, options_map: dict, as_of: dt.date | None = None, content: Content | None = None,
+    problems: list[Problem] | None = None,
 ) -> District | None:
     """The district of an already-loaded ledger (Fava has one): no second load.
 
     `content` defaults to what the rule plugins read during the load (the
     funds that have a ledger); None when no sunledger.yml is above the ledger.
+    `problems`: the load's errors and warnings when the caller has them already.
     """
     ctx = context(entries, options_map)
     if ctx is None:
@@ -108,7 +110,9 @@ def district_from_entries(
             b.txns = fold(b.txns, classify)[0]
             b.balances = [x for x in b.balances if x.date >= b.fc.fund.cutover]
     txns = sorted((t for b in books.values() for t in b.txns), key=data.entry_sortkey)
-    problems = sorted({problem(e) for e in [*errors, *warnings(entries, options_map, as_of), *content.errors]})
+    if problems is None:
+        problems = [problem(e) for e in [*errors, *warnings(entries, options_map, as_of)]]
+    problems = sorted({*problems, *(problem(e) for e in content.errors)})
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]
     moves = moves_of(entries, classify, content.config.currency)[0]  # the attribution rule reported the malformed ones
     return District(ctx.root, content, classify, attribute(txns, classify, content.config, moves), books, problems, checksum(files), last)

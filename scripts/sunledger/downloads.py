@@ -857,28 +857,27 @@ def _index_entry(district: District, code: str, ft: FundTables, files: dict[str,
     }
 
 
-def district_tables(district: District, by_fund: dict[str, FundTables]) -> list[Table]:
+def district_tables(funds: dict[str, FundFiles]) -> list[Table]:
     """The tables that span funds, each fund's rows with its code and name in front."""
     out = []
     for name in DISTRICT_TABLES:
-        parts = [t.with_fund(code, district.books[code].fc.fund.name)
-                 for code, ft in by_fund.items() for t in ft.tables if t.name == name]
+        parts = [ff.shared[name] for ff in funds.values() if name in ff.shared]
         if parts:
             out.append(concat(parts))
     return out
 
 
-def _district_files(district: District, by_fund: dict[str, FundTables]) -> dict[str, bytes]:
-    tables = district_tables(district, by_fund)
+def _district_files(district: District, funds: dict[str, FundFiles]) -> dict[str, bytes]:
+    tables = district_tables(funds)
     if not tables:
         return {}
     name = district.content.district.name
     base = f"{ROOT}/{DISTRICT}"
-    stamp = district.last_date or min(district.books[c].fc.fund.opened for c in by_fund)
+    stamp = district.last_date or min(district.books[c].fc.fund.opened for c in funds)
     out: dict[str, bytes] = {}
     for t in tables:
         out.update(table_files(t, base, f"{name}{t.title}", stamp))
-    spans = [_span(district, code, ft.rows) for code, ft in by_fund.items()]
+    spans = [ff.span for ff in funds.values()]
     description = (f"{name}各基金的项目（预算、支出、各步日期、各来源支付的部分、成效、评分）、合作方和商户分成，"
                    f"每行注明基金代码与名称；各基金的收支明细见各自的数据包。文字列：{FORMULA_NOTE}")
     out.update(_package(district, "sunledger-district", f"{name}项目、合作方与商户分成", description, [name],
@@ -886,31 +885,50 @@ def _district_files(district: District, by_fund: dict[str, FundTables]) -> dict[
     return out
 
 
-def district_downloads(district: District, as_of: dt.date | None = None) -> dict[str, bytes]:
-    """Every fund's downloads, the district's tables, and `downloads/index.json` listing them for machines."""
-    out: dict[str, bytes] = {}
-    funds = []
-    by_fund: dict[str, FundTables] = {}
-    for code in sorted(district.books):
-        ft = fund_tables(district, code, as_of)
-        by_fund[code] = ft
-        files = _fund_downloads(district, code, ft)
-        out.update(files)
-        funds.append(_index_entry(district, code, ft, files))
-    shared = _district_files(district, by_fund)
-    out.update(shared)
+@dataclass(frozen=True)
+class FundFiles:
+    """One fund's downloads, and what the district's files take from them: its line of
+    downloads/index.json, its rows of the tables that span funds, and its span of days.
+    Made where the fund's books are loaded (site/parts.py), so the district's files need no entries."""
+
+    files: dict[str, bytes]
+    entry: dict
+    shared: dict[str, Table]  # DISTRICT_TABLES name -> the fund's table with its code and name in front
+    span: tuple[dt.date, dt.date]
+
+
+def fund_files(district: District, code: str, as_of: dt.date | None = None) -> FundFiles:
+    ft = fund_tables(district, code, as_of)
+    files = _fund_downloads(district, code, ft)
+    name = district.books[code].fc.fund.name
+    shared = {t.name: t.with_fund(code, name) for t in ft.tables if t.name in DISTRICT_TABLES}
+    return FundFiles(files, _index_entry(district, code, ft, files), shared, _span(district, code, ft.rows))
+
+
+def district_files(district: District, funds: dict[str, FundFiles]) -> dict[str, bytes]:
+    """The district's tables, their package, and `downloads/index.json` listing every fund's files
+    (`funds` in code order; `district` needs its content and last date, not its entries)."""
+    out = _district_files(district, funds)
     index: dict = {
         "title": f"{district.content.district.name} 基金收支数据下载",
         "last_date": district.last_date.isoformat() if district.last_date else None,
         "license": LICENSE,
         "columns": [{"name": n, "title": t} for n, t, _, _ in COLUMNS],
-        "funds": funds,
+        "funds": [ff.entry for ff in funds.values()],
     }
-    if shared:
+    if out:
         rel = len(ROOT) + 1
         index["district"] = {
-            "tables": sorted(k[rel:] for k in shared if "/datapackage/" not in k),
+            "tables": sorted(k[rel:] for k in out if "/datapackage/" not in k),
             "datapackage": f"{DISTRICT}/datapackage/datapackage.json",
         }
     out[f"{ROOT}/index.json"] = _json(index)
+    return out
+
+
+def district_downloads(district: District, as_of: dt.date | None = None) -> dict[str, bytes]:
+    """Every fund's downloads, the district's tables, and `downloads/index.json` listing them for machines."""
+    funds = {code: fund_files(district, code, as_of) for code in sorted(district.books)}
+    out = {path: data for ff in funds.values() for path, data in ff.files.items()}
+    out.update(district_files(district, funds))
     return dict(sorted(out.items()))

@@ -14,6 +14,7 @@ import posixpath
 import re
 import shutil
 import subprocess
+from collections import Counter
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +22,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+
+from sunledger.district import checksum
+from sunledger.ledger.load import fund_file, load
 
 from conftest import BIN, REPO, copy_demo
 
@@ -291,12 +295,29 @@ def test_every_internal_link_resolves(site):
 
 
 def test_every_page_names_its_commit_and_ledger(site, district):
+    """A fund's pages name the checksum of that fund's own ledger files (the same bytes in every build
+    from the same books, so the page cache can reuse them); every other page names the commit and
+    the whole district's checksum."""
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    own = {}
+    for code in district.books:
+        options = load(fund_file(REPO, code)).options_map
+        own[code] = checksum([f for f in options["include"] if Path(f).is_file()])
+    kinds = Counter()
     for path in html_files(site):
         html = path.read_text(encoding="utf-8")
+        m = re.search(r'<div class="sl-build" data-fund="([^"]*)" data-checksum="([^"]*)">本页根据本基金账本（校验和 ([0-9a-f]{12})）生成</div>', html)
+        if m:
+            assert m.group(2) == own[m.group(1)] and m.group(3) == m.group(2)[:12], path
+            kinds["fund"] += 1
+            continue
         m = re.search(r'<div class="sl-build" data-commit="([^"]*)" data-checksum="([^"]*)">([^<]*)</div>', html)
         assert m, path
         assert m.group(1) in (head, "未提交") and m.group(2) == district.checksum
+        kinds["district"] += 1
+    assert kinds["fund"] > 100 and kinds["district"] > 10, kinds
+    for code in district.books:  # the fund's own page, and one of its notices, carry its checksum
+        assert f'data-fund="{code}" data-checksum="{own[code]}"' in page(site, f"funds/{code}")
 
 
 def test_downloads_are_published_and_linked(site, district):
@@ -533,7 +554,8 @@ def test_outcome_photos_are_published_and_a_copy_outside_git_says_so(copy, tmp_p
     html = (out / "projects" / data["id"] / "index.html").read_text(encoding="utf-8")
     assert '<img src="../../photos/Guangming/photos/after.png" alt="完工后的样子的照片"' in html
     assert (out / "photos/Guangming/photos/after.png").read_bytes() == _png()
-    assert 'data-commit="未提交"' in html
+    assert 'data-fund="Guangming"' in html  # a fund's page names its ledger; the district's pages the commit
+    assert 'data-commit="未提交"' in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_fund_without_transactions_still_gets_its_pages(tmp_path):

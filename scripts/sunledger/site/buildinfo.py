@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 UNCOMMITTED = "未提交"
@@ -16,6 +16,9 @@ class BuildInfo:
     dirty: bool
     checksum: str  # District.checksum: sha256 of every ledger file
     commit_date: dt.date | None = None  # the day overdue disclosure is judged on, so a commit builds the same site
+
+    def with_checksum(self, checksum: str) -> BuildInfo:
+        return replace(self, checksum=checksum)
 
     @property
     def short(self) -> str:
@@ -41,15 +44,17 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def build_info(root: Path, checksum: str, ignore: tuple[str, ...] = ()) -> BuildInfo:
-    """HEAD of the git repository holding `root`; dirty when tracked or new files differ.
-
-    `ignore` lists paths (relative to the repository) whose changes do not
-    count, such as the folder the site is being written to.
-    """
+def commit(root: Path, ignore: tuple[str, ...] = ()) -> BuildInfo:
+    """HEAD of the git repository holding `root`, without a checksum yet; dirty when tracked or
+    new files differ. `ignore` lists paths (relative to the repository) whose changes do not
+    count, such as the folder the site is being written to."""
     head = _git(root, "rev-parse", "HEAD")
     if head is None:
-        return BuildInfo(UNCOMMITTED, True, checksum)
+        return BuildInfo(UNCOMMITTED, True, "")
     status = _git(root, "status", "--porcelain", "--", ".", *(f":(exclude){p}" for p in ignore)) or ""
     day = (_git(root, "log", "-1", "--format=%cs", "HEAD") or "").strip()
-    return BuildInfo(head.strip(), bool(status.strip()), checksum, dt.date.fromisoformat(day) if day else None)
+    return BuildInfo(head.strip(), bool(status.strip()), "", dt.date.fromisoformat(day) if day else None)
+
+
+def build_info(root: Path, checksum: str, ignore: tuple[str, ...] = ()) -> BuildInfo:
+    return commit(root, ignore).with_checksum(checksum)

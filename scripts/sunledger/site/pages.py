@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
@@ -38,17 +39,20 @@ from ..content.models import IN_PROGRESS, LEVEL_NAMES, STAGES, Contact, NoticeBo
 from ..district import District
 from ..ledger import deadlines
 from ..periods import month_of
-from ..views.annual import AnnualView, annual_views
+from ..views.annual import AnnualView
 from ..views.common import ZERO
-from ..views.disclosure import Catalogue, fund_catalogue
-from ..views.fund import Figures, FundSummary, Periods, fund_summary, overdue
+from ..views.disclosure import Catalogue
+from ..views.fund import Figures, FundSummary, Periods, summary
 from ..views.level import LevelView, Place, level_view
 from ..views.level import tree as level_tree
-from ..views.notice import Notice, all_notices
-from ..views.partner import PartnerView, partner_view
-from ..views.project import ProjectView, all_project_views
+from ..views.notice import Notice
+from ..views.partner import PartnerView
+from ..views.project import ProjectView
 from . import charts, fmt, glossary
 from .qr import qr_svg
+
+if TYPE_CHECKING:
+    from .parts import FundPart, FundViews
 from .text import html_text, md_inline, paragraphs
 
 # Templates are Jinja producing Markdown: headings for the toc and search, HTML blocks for the rest.
@@ -104,6 +108,7 @@ class Page:
     markdown: str  # headings and prose; each HTML block replaced by a token paragraph
     in_nav: bool  # detail pages stay out of the global nav
     blocks: list[str] = field(default_factory=list)  # the HTML blocks, put back by `unstash`
+    group: str | None = None  # the fund whose page group (site/pagecache.py) this page is in
 
 
 TOKEN = "SLBLOCK{:05d}"  # noqa: S105 - a placeholder, not a password
@@ -286,39 +291,49 @@ class Portal:
         photos: dict[tuple[str, str], str] | None = None,
         receipts: dict[tuple[str, str], str] | None = None,
         as_of: dt.date | None = None,
+        parts: dict[str, FundPart] | None = None,
     ):
-        self.d = district
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
         self.intro = intro
         self.downloads = downloads or {}
         self.photos = photos or {}  # (fund code, photo as written) -> site path
         self.receipts = receipts or {}  # (fund code, receipt as written) -> site path
+        self.as_of = as_of or district.last_date or dt.date.today()
+        if parts is None:  # a loaded district (tests, scripts): its parts here, from its entries
+            from .parts import parts_of
+
+            parts = parts_of(district, self.as_of, downloads=False)
+            district = district.without_entries()
+        # Every view comes from a fund's part (site/parts.py): the district here holds content, not entries.
+        self.d = district
+        self.parts = parts
+        missing = [c for c in parts if parts[c].views is None]
+        assert not missing, f"no views of {missing}: their books have errors"
+        self.views: dict[str, FundViews] = {c: p.views for c, p in parts.items() if p.views is not None}
         self.env = environment()
         self.env.globals["receipt_url"] = lambda line: self.receipts.get((line.fund, line.public_receipt or ""))
         self.year = district.last_date.year if district.last_date else dt.date.min.year
         self.order = self._fund_order()
         # each fund's figures per period, once: the fund page, its year pages, the levels and the annual reports read them
-        self.periods = Periods(district)
-        self.summaries = {code: fund_summary(district, code, self.year, self.periods) for code in self.order}
-        self.as_of = as_of or district.last_date or dt.date.today()
+        v = self.views
+        self.periods = Periods.of({c: v[c].years for c in self.order}, {(c, y): f for c in self.order for y, f in v[c].figures.items()})
+        self.summaries = {code: summary(district.books[code].fc, self.year, self.periods, v[code].movements)
+                          for code in self.order}
         # Every figure says the day it is true for: the day the site is built for (the commit's date).
         self.env.globals.update(as_of=self.as_of, as_of_text=fmt.date_zh(self.as_of))
         rules = district.config.disclosure
         self.env.globals["notice_state"] = lambda n: notice_state(n, self.as_of, rules)
-        self.overdue = {code: overdue(district, code, self.as_of) for code in self.order}
-        self.notices = {code: all_notices(district, code) for code in self.order}
+        self.overdue = {code: v[code].overdue for code in self.order}
+        self.notices = {code: v[code].notices for code in self.order}
         self.projects: dict[str, ProjectView] = {}
         for code in self.order:
-            views = all_project_views(district, code)
+            views = v[code].projects
             for pid in sorted(views):
                 self.projects[pid] = views[pid]
-        self.partners: dict[str, list[PartnerView]] = {
-            code: [partner_view(district, code, pid) for pid in district.books[code].fc.partners] for code in self.order
-        }
+        self.partners: dict[str, list[PartnerView]] = {code: v[code].partners for code in self.order}
         self.titles = {pid: v.project.title for pid, v in self.projects.items()}
-        # annual reports and the 信息公开目录 need the entries: computed here, before the plugin lets them go
-        self.annuals: dict[str, dict[int, AnnualView]] = {code: annual_views(district, code, self.as_of, self.periods) for code in self.order}
-        self.catalogues: dict[str, Catalogue] = {code: fund_catalogue(district, code, self.as_of) for code in self.order}
+        self.annuals: dict[str, dict[int, AnnualView]] = {code: v[code].annuals for code in self.order}
+        self.catalogues: dict[str, Catalogue] = {code: v[code].catalogue for code in self.order}
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
         self._levels(district)
@@ -416,9 +431,11 @@ class Portal:
         body = f"{head}\n\n{markdown}" if head else markdown
         # Out of Material's search index: site/search.py adds one short entry per fund, project and partner.
         meta["search"] = False
-        return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks)
+        return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks, fund if fund and not in_nav else None)
 
-    def pages(self) -> Iterator[Page]:
+    def pages(self, skip: frozenset[str] = frozenset()) -> Iterator[Page]:
+        """Every page; of the funds in `skip`, only their page in the nav (the rest comes from
+        the page cache, site/pagecache.py)."""
         yield self.home()
         for code in self.order:
             yield self.fund(code)
@@ -426,17 +443,24 @@ class Portal:
         yield self.partner_list()
         yield self.explain()
         for code in self.order:
-            for i, _n in enumerate(self.notices[code]):
-                yield self.notice(code, i)
-        for pid in self.projects:
-            yield self.project(pid)
-        yield from self.level_pages()
-        for code in self.order:
-            for pv in self.partners[code]:
-                yield self.partner(pv)
-        for code in self.order:
-            yield self.disclosures(code)
-            yield from (self.annual(code, year) for year in self.annuals[code])
+            if code not in skip:
+                yield from self.fund_pages(code)
+        for nid, year in self.levels:
+            yield self.level(nid, year)
+
+    def fund_pages(self, code: str) -> Iterator[Page]:
+        """The pages of one fund out of the nav: one group of the page cache."""
+        for i, _n in enumerate(self.notices[code]):
+            yield self.notice(code, i)
+        for pid in sorted(self.views[code].projects):
+            if pid in self.projects and self.projects[pid].code == code:
+                yield self.project(pid)
+        for y in self.fund_years[code]:
+            yield self.fund_year(code, y)
+        for pv in self.partners[code]:
+            yield self.partner(pv)
+        yield self.disclosures(code)
+        yield from (self.annual(code, year) for year in self.annuals[code])
 
     def home(self) -> Page:
         s = list(self.summaries.values())
@@ -653,13 +677,6 @@ class Portal:
         """The funds hanging from this fund: they keep their own books, counted on their own pages."""
         return [self.places.places[k] for k in self.places.children.get(code, []) if self.places.places[k].fund]
 
-    def level_pages(self) -> Iterator[Page]:
-        for code in self.order:
-            for y in self.fund_years[code]:
-                yield self.fund_year(code, y)
-        for nid, year in self.levels:
-            yield self.level(nid, year)
-
     def _period_charts(self, f: Figures) -> dict[str, str]:
         return {
             "income": charts.bar_chart(list(f.income_by_source.items()), "按来源的收入"),
@@ -704,14 +721,7 @@ class Portal:
 
     def raw_private_payees(self) -> set[str]:
         """Payees as typed that the site must only show masked."""
-        from ..views.common import public_payee
-
-        out = set()
-        for code in self.order:
-            for txn in self.d.books[code].txns:
-                if txn.payee and public_payee(self.d, txn) != txn.payee:
-                    out.add(txn.payee.strip())
-        return out
+        return {name for code in self.order for name in self.views[code].private_payees}
 
 
 def _objection(c: Contact) -> str:

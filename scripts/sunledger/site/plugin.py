@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import importlib
 import logging
 import os
 from pathlib import Path
@@ -31,10 +30,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
 from ..config import CONFIG_NAME, find_root
-from ..district import District, load_district
+from ..district import District
 from ..errors import error, problem
-from . import csp, feeds, glossary, images, scan, search, share, siteurl
-from .buildinfo import BuildInfo, build_info
+from . import csp, feeds, glossary, images, pagecache, parts, scan, search, share, siteurl
+from .buildinfo import BuildInfo, commit
 from .fastmd import FastMarkdown
 from .pages import Portal, unstash
 
@@ -60,13 +59,16 @@ class SunledgerConfig(Config):
     jobs = opt.Type(int, default=0)
     # write the HTML of plain generated pages directly (site/fastmd.py); false = Python-Markdown for every page
     fast_markdown = opt.Type(bool, default=True)
+    # keep each fund's views and pages in .sunledger-cache/site/ and reuse them while its inputs are unchanged
+    cache = opt.Type(bool, default=True)
 
 
 class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.district: District | None = None
+        self.built: parts.Built | None = None
+        self.as_of: dt.date | None = None
         self.info: BuildInfo | None = None
         self.root: Path | None = None
         self.refused: list[str] = []  # SL804: photos and receipts that cannot be published
@@ -80,14 +82,27 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.generated: set[str] = set()
         self.blocks: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
         self.serving = False
+        self.dirty = False
         self.fast: FastMarkdown | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """What one build gathers (the plugin lives on across `mkdocs serve`'s rebuilds)."""
+        self.groups: dict[str, str] = {}  # fund code -> key of the page group this build writes (pagecache)
+        self.cached: dict[str, pagecache.Group] = {}  # fund code -> the group copied from the cache
+        self.group_files: dict[str, list[str]] = {}  # fund code -> site paths of its group written this build
+        self.sitemap_extra: list[str] = []  # urls of pages copied from the cache (not mkdocs pages this build)
+        self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
+        self.dirty = dirty
 
     # ------------------------------------------------------------ config
 
     def on_config(self, config):
+        self._reset()
+        self.blocks, self.generated, self.shares = {}, set(), {}
         base = Path(config.config_file_path or ".").resolve().parent
         root = (base / self.config.root).resolve() if self.config.root else find_root(base)
         if root is None or not (root / CONFIG_NAME).is_file():
@@ -98,21 +113,25 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             raise PluginError("sunledger: 请在 mkdocs.yml 中设置 theme.font: false（不从外部网站加载字体）")
         if (why := siteurl.problem(config.site_url)) is not None:
             raise PluginError(f"sunledger: {why}")
+        site_dir = Path(config.site_dir).resolve()
+        ignore = tuple(p for p in (_relative(site_dir, root),) if p)
+        head = commit(root, ignore)
+        self.as_of = head.commit_date or dt.date.today()  # the day overdue disclosure is judged on
         try:
-            district = load_district(root, jobs=self._jobs(root))
+            built = parts.build(root, self.as_of, self._jobs(root), downloads=self.config.downloads, cache=self.config.cache)
         except Exception as exc:  # a district that cannot be read is a build error, with the reason
             raise PluginError(f"sunledger: 无法读取 {root} 的账本：{exc}") from exc
-        if district.errors:
-            lines = [p.line(root) for p in district.errors]
+        district = built.district
+        errors = [p for p in built.problems if p.level == "error"]
+        if errors:
+            lines = [p.line(root) for p in errors]
             more = f"\n……另有 {len(lines) - MAX_LISTED} 个错误" if len(lines) > MAX_LISTED else ""
             raise PluginError(
                 f"sunledger: 账本检查发现 {len(lines)} 个错误，网站未生成：\n" + "\n".join(lines[:MAX_LISTED]) + more
             )
-        self.district = district
+        self.built = built
         self.root, self.last_date = district.root, district.last_date
-        site_dir = Path(config.site_dir).resolve()
-        ignore = tuple(p for p in (_relative(site_dir, root),) if p)
-        self.info = build_info(root, district.checksum, ignore)
+        self.info = head.with_checksum(district.checksum)
         # Our overrides sit under the user's custom_dir (if any) and above Material's templates.
         dirs = config.theme.dirs
         dirs.insert(1 if config.theme.custom_dir else 0, str(HERE / "overrides"))
@@ -142,54 +161,80 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     # ------------------------------------------------------------ files
 
     def on_files(self, files: Files, config) -> Files:
-        assert self.district is not None
-        district = self.district
+        assert self.built is not None
+        assert self.as_of is not None
+        assert self.root is not None
+        built, district = self.built, self.built.district
         intro = ""
         home = files.get_file_from_path("index.md")
         if home is not None:  # the hand-written home text becomes the head of the generated home page
             intro = home.content_string
             files.remove(home)
-        as_of = self.info.commit_date if self.info and self.info.commit_date else dt.date.today()
-        downloads = self._downloads(district, as_of) if self.config.downloads else {}
-        photos = self._photos(district, files, config)
+        as_of = self.as_of
+        downloads = self._downloads(built) if self.config.downloads else {}
         by_fund: dict[str, dict[str, bytes]] = {}
         for uri, data in downloads.items():
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
-        receipts = self._receipts(district, files, config)
-        portal = Portal(district, config.site_url, intro, by_fund, photos, receipts, as_of)
+        portal = Portal(district, config.site_url, intro, by_fund, None, None, as_of, built.parts)
         self.private_names = portal.raw_private_payees()
         self.public_numbers = portal.public_numbers()
         self.contacts = portal.footer()
-        # Every view is computed: the pages need the content, not the entries (see _release).
-        portal.d = district.without_entries()
-        del district
+        written = {f.src_uri: f.content_bytes for f in files.documentation_pages() if f.generated_by is None}
+        if config.nav is None:
+            config.nav = self._nav(files, portal)
+        self._keys(config, portal, built, written)
+        store = pagecache.Store(self.root)
+        for code, key in self.groups.items():
+            group = store.get(code, key) if self.config.cache else None
+            if group is not None:
+                self.cached[code] = group
+        # photos and receipts of a cached fund are in its group: named, not cleaned again
+        portal.photos = self._photos(district, files, config)
+        portal.receipts = self._receipts(built, files, config)
+        self.built = None  # the parts' views now live in the portal
         self._release()
-        for page in portal.pages():
+        for page in portal.pages(skip=frozenset(self.cached)):
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
             self.blocks[page.src_uri] = page.blocks
+            if page.group:
+                self.group_files.setdefault(page.group, []).append(File(page.src_uri, "", "", True).dest_uri)
+        for _code, group in sorted(self.cached.items()):
+            for uri in sorted(group.files):
+                self._add(files, File.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
+                                                inclusion=InclusionLevel.NOT_IN_NAV))
+                if uri.endswith("/index.html"):
+                    self.sitemap_extra.append(uri[: -len("index.html")])
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
             self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
-        if config.nav is None:
-            config.nav = self._nav(files, portal)
         self.search_entries = search.entries(portal)
         for uri, data in feeds.feeds(portal).items():
             self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.shares = share.summaries(portal)
+        self.stamps = {code: portal.parts[code].checksum for code in portal.order}
         return files
 
-    def _release(self) -> None:
-        """Let the ledger's entries go before the pages are written.
+    def _keys(self, config, portal: Portal, built: parts.Built, written: dict[str, bytes]) -> None:
+        """Each fund's page group key (site/pagecache.py): its part's key, the frame every page is
+        drawn in, and what its pages read of the other funds."""
+        render = pagecache.render_key(config.config_file_path, config.nav, written, config.site_url or "")
+        others = pagecache.digest(
+            portal.year, portal.as_of.isoformat(), {nid: v.years for (nid, y), v in portal.levels.items() if y is None},
+            portal.fund_years, portal.titles, sorted(self.private_names), sorted(self.public_numbers),
+        )
+        custom = config.theme.custom_dir
+        theme = pagecache.digest(sorted((p.relative_to(custom).as_posix(), p.read_bytes().hex())
+                                        for p in Path(custom).rglob("*") if p.is_file())) if custom else ""
+        for code in portal.order:
+            if code in built.keys:  # a district loaded whole has no part keys: nothing is reused
+                self.groups[code] = pagecache.digest(built.keys[code], render, others, theme)
 
-        mkdocs then holds every page's Markdown and HTML at once; a district's
-        beancount entries (hundreds of MB at 100k transactions) need not be
-        held beside them.
-        """
+    def _release(self) -> None:
+        """Let go of the last ledger a rule plugin read in this process (a fund loaded here, with one job)."""
         from ..rules import context
 
-        self.district = None
         context._LAST[:] = [None, -1, None]
         gc.collect()
 
@@ -202,24 +247,24 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.generated.add(file.src_uri)
         files.append(file)
 
-    def _downloads(self, district: District, as_of: dt.date) -> dict[str, bytes]:
-        """Every download file (relative path -> bytes), from sunledger.downloads if installed."""
+    def _downloads(self, built: parts.Built) -> dict[str, bytes]:
+        """Every download file (relative path -> bytes): each fund's, made with its part, and the district's."""
+        from .. import downloads
+
+        funds = {code: v.downloads for code, v in sorted(self._views(built).items()) if v.downloads is not None}
         try:
-            module = importlib.import_module("sunledger.downloads")
-        except ModuleNotFoundError:
-            log.info("sunledger: 没有下载模块 sunledger.downloads，网站不提供数据下载")
-            return {}
-        try:
-            if hasattr(module, "district_downloads"):
-                produced = module.district_downloads(district, as_of)
-            else:
-                produced = {k: v for code in sorted(district.books) for k, v in module.fund_downloads(district, code, as_of).items()}
+            produced = {path: data for ff in funds.values() for path, data in ff.files.items()}
+            produced.update(downloads.district_files(built.district, funds))
         except Exception as exc:
             raise PluginError(f"sunledger: 生成下载文件失败：{exc}") from exc
         for uri in produced:
             if not uri.startswith("downloads/") or ".." in uri.split("/") or uri.endswith(".md"):
                 raise PluginError(f"sunledger: 下载文件路径 {uri} 不在 downloads/ 下")
         return dict(sorted(produced.items()))
+
+    @staticmethod
+    def _views(built: parts.Built) -> dict[str, parts.FundViews]:
+        return {code: p.views for code, p in built.parts.items() if p.views is not None}
 
     def _photos(self, district: District, files: Files, config) -> dict[tuple[str, str], str]:
         """Outcome photos: a path relative to content/funds/<CODE>/, published under photos/<CODE>/."""
@@ -238,34 +283,37 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                         log.warning(f"sunledger: 项目 {project.id} 的照片 {photo} 不在 {folder} 下，未发布")
                         continue
                     uri = f"photos/{code}/{path.relative_to(folder.resolve()).as_posix()}"
-                    if self._image(files, config, uri, path, fc.where.get(project.id), f"项目 {project.id} 的照片"):
+                    if self._image(files, config, uri, path, fc.where.get(project.id), f"项目 {project.id} 的照片", code):
                         out[(code, photo)] = uri
         return out
 
-    def _receipts(self, district: District, files: Files, config) -> dict[tuple[str, str], str]:
+    def _receipts(self, built: parts.Built, files: Files, config) -> dict[tuple[str, str], str]:
         """Receipts marked `receipt-public: TRUE`, published beside the fund page (funds/<CODE>/receipts/…); the rest only say they exist."""
         out: dict[tuple[str, str], str] = {}
-        for code in sorted(district.books):
-            folder = (district.root / "ledger" / "funds" / code).resolve()
-            for txn in district.books[code].txns:
-                receipt = txn.meta.get("receipt")
-                if not receipt or txn.meta.get("receipt-public") is not True or (code, str(receipt)) in out:
+        root = built.district.root
+        for code, views in sorted(self._views(built).items()):
+            folder = (root / "ledger" / "funds" / code).resolve()
+            for receipt, where in views.receipts:
+                if (code, receipt) in out:
                     continue
-                path = (folder / str(receipt)).resolve()
+                path = (folder / receipt).resolve()
                 if not path.is_file() or folder not in path.parents:
                     continue  # SL801 already stopped the build for a missing or escaping receipt
                 uri = f"funds/{code}/{path.relative_to(folder).as_posix()}"
-                if self._image(files, config, uri, path, txn.meta, "公开凭证"):
-                    out[(code, str(receipt))] = uri
+                if self._image(files, config, uri, path, where, "公开凭证", code):
+                    out[(code, receipt)] = uri
         if self.refused:
             listed = "\n".join(self.refused[:MAX_LISTED])
             raise PluginError(f"sunledger: {len(self.refused)} 个照片或凭证不能公开，网站未生成：\n{listed}")
         return out
 
-    def _image(self, files: Files, config, uri: str, path: Path, src: dict | None, what: str) -> bool:
+    def _image(self, files: Files, config, uri: str, path: Path, src: dict | None, what: str, code: str) -> bool:
         """Add a photo or receipt as published: pixels re-encoded or a PDF rebuilt, without metadata
         (GPS, camera, author) or anything that runs. Anything else is refused (SL804) at `src`, the
-        ledger or YAML line that names it; False then."""
+        ledger or YAML line that names it; False then. Of a fund whose group comes from the page
+        cache, the file cleaned by an earlier build of the same inputs is in the group already."""
+        if code in self.cached and uri in self.cached[code].files:
+            return True
         try:
             data = images.cleaned(path)
         except images.Refused as exc:
@@ -278,6 +326,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         except Exception as exc:  # a broken file is a build error naming it, not a traceback
             raise PluginError(f"sunledger: 文件 {path} 无法读取：{exc}") from exc
         self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+        self.group_files.setdefault(code, []).append(uri)
         return True
 
     def _nav(self, files: Files, portal: Portal) -> list:
@@ -330,11 +379,28 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_env(self, env, config, files):
         env.globals["sl_build"] = self.info
+        env.globals["sl_stamps"] = self.stamps  # a fund's pages name its own ledger, not the build's commit
+        env.globals["sl_sitemap"] = self._sitemap  # overrides/sitemap.xml
         env.globals["sl_csp"] = csp.policy  # overrides/main.html
         env.globals["sl_csp_templates"] = csp.MATERIAL_INLINE
         env.globals["sl_contacts"] = self.contacts  # overrides/partials/copyright.html
         env.globals["sl_feeds"] = feeds.links(None)  # pages without a page context (404) offer the district's
         return env
+
+    def _sitemap(self, pages, config) -> list[tuple[str, str | None]]:
+        """(address, last change) of every page, mkdocs' pages and those copied from the page cache,
+        in address order: the same list whichever of them this build drew."""
+        out = {}
+        for f in pages:
+            p = f.page
+            if p is not None and not p.is_link and (p.canonical_url or p.abs_url):
+                out[p.canonical_url or p.abs_url] = p.update_date
+        base = config.site_url or "/"
+        base = base if base.endswith("/") else base + "/"
+        day = self.last_date.isoformat() if self.last_date else None
+        for url in self.sitemap_extra:
+            out[base + url] = day
+        return sorted(out.items())
 
     def on_page_context(self, context, page, config, nav):
         code, summary = self.shares.get(page.file.src_uri, (None, None))
@@ -368,10 +434,23 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             search.add_to_index(index, self.search_entries)
         if not self.config.privacy_scan:
             return
-        problems = scan.scan_site(site, self.private_names, self.public_numbers)
+        copied = frozenset(uri for g in self.cached.values() for uri in g.files)
+        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied)
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
+        self._remember(site)
+
+    def _remember(self, site: Path) -> None:
+        """Keep the page groups this build drew, now written and scanned (site/pagecache.py)."""
+        if not self.config.cache or self.root is None:
+            return
+        store = pagecache.Store(self.root)
+        link = not self.serving and not self.dirty  # a build folder nobody writes into again
+        for code, key in sorted(self.groups.items()):
+            if code not in self.cached:
+                store.put(code, key, site, self.group_files.get(code, []), link)
+        store.prune(set(self.groups))
 
 
 def _allowed_scripts_only(html: str, name: str) -> str:

@@ -120,12 +120,16 @@ def scan_bytes(rel: str, data: bytes, names: Iterable[str], public: frozenset[st
     return out
 
 
-def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset()) -> list[str]:
-    """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted."""
+def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset(),
+              scanned: frozenset[str] = frozenset()) -> list[str]:
+    """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted. `scanned`: files
+    copied from the page cache, which this scan passed with the same names and numbers (site/pagecache.py)."""
     problems: list[str] = []
     names = sorted(n for n in private_names if len(n) >= 2)
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
+        if rel in scanned:
+            continue
         problems.extend(scan_name(rel))
         if Path(rel).suffix.lower() in RAW:
             problems.append(f"{_masked_path(rel)}: 原始数据文件不得发布")

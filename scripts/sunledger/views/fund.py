@@ -100,6 +100,8 @@ def fund_years(district: District, code: str) -> list[int]:
 def fund_figures(district: District, code: str, year: int | None = None) -> Figures:
     """The fund's figures for `year` (None: its whole history)."""
     books = district.books[code]
+    if year is not None and (not books.txns or books.txns[0].date.year > year):
+        return empty_figures(code, year)  # nothing yet: no money, no flows, no pools
 
     def within(day: dt.date) -> bool:
         return year is None or day.year == year
@@ -150,35 +152,56 @@ def fund_figures(district: District, code: str, year: int | None = None) -> Figu
     )
 
 
+def empty_figures(code: str, year: int) -> Figures:
+    """A year before the fund's first entry (or of a fund without entries)."""
+    return Figures(code, year, ZERO, ZERO, {}, {}, {}, ZERO, ZERO, [], {})
+
+
 class Periods:
     """Each fund's years and figures per period, computed once and shared by every view
-    that shows them (the fund page, its year pages, every node above it, the annual reports)."""
+    that shows them (the fund page, its year pages, every node above it, the annual reports).
 
-    def __init__(self, district: District):
+    Backed by a district, or by figures computed already (`Periods.of`): the site computes
+    each fund's figures where its books are loaded (site/parts.py) and keeps only these."""
+
+    def __init__(self, district: District | None):
         self.district = district
         self._years: dict[str, list[int]] = {}
         self._figures: dict[tuple[str, int | None], Figures] = {}
 
+    @classmethod
+    def of(cls, years: dict[str, list[int]], figures: dict[tuple[str, int | None], Figures]) -> Periods:
+        done = cls(None)
+        done._years, done._figures = dict(years), dict(figures)
+        return done
+
     def years(self, code: str) -> list[int]:
         if code not in self._years:
+            assert self.district is not None, f"no years of {code}"
             self._years[code] = fund_years(self.district, code)
         return self._years[code]
 
     def figures(self, code: str, year: int | None = None) -> Figures:
         key = (code, year)
         if key not in self._figures:
+            if self.district is None and year is not None and year < min(self.years(code), default=year + 1):
+                return empty_figures(code, year)  # what fund_figures gives for it, without the entries
+            assert self.district is not None, f"no figures of {code} for {year}"
             self._figures[key] = fund_figures(self.district, code, year)
         return self._figures[key]
 
 
-def fund_summary(district: District, code: str, year: int | None = None, periods: Periods | None = None) -> FundSummary:
+@dataclass(frozen=True)
+class Movements:
+    """What a fund's summary reads of its entries beside the period figures."""
+
+    flows: dict[tuple[str, str], Decimal]  # (source, project) -> spent
+    series: list[tuple[str, Decimal]]  # month -> closing balance
+    last_year: int | None  # of the fund's last transaction
+
+
+def movements(district: District, code: str) -> Movements:
     books = district.books[code]
-    fund = books.fc.fund
-    if year is None and district.last_date is not None:
-        year = (books.txns[-1].date if books.txns else district.last_date).year
-    periods = periods or Periods(district)
-    whole = periods.figures(code)
-    this_year = periods.figures(code, year) if year is not None else None
     flows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for flow in district.attribution.of_fund(code)[1]:
         flows[(flow.source, flow.project or "")] += flow.amount
@@ -189,7 +212,22 @@ def fund_summary(district: District, code: str, year: int | None = None, periods
     for month in fund_months(books):
         running += by_month.get(month, ZERO)
         series.append((month, running))
-    active = [p for p in books.fc.projects.values() if p.stage in IN_PROGRESS]
+    return Movements(dict(flows), series, books.txns[-1].date.year if books.txns else None)
+
+
+def fund_summary(district: District, code: str, year: int | None = None, periods: Periods | None = None) -> FundSummary:
+    if year is None and district.last_date is not None:
+        year = (district.books[code].txns[-1].date if district.books[code].txns else district.last_date).year
+    return summary(district.books[code].fc, year, periods or Periods(district), movements(district, code))
+
+
+def summary(fc, year: int | None, periods: Periods, m: Movements) -> FundSummary:
+    """The fund page's figures: the whole history, `year`'s income and spending (the site's year,
+    that of the district's last entry), and the balance month by month."""
+    fund, code = fc.fund, fc.fund.code
+    whole = periods.figures(code)
+    this_year = periods.figures(code, year) if year is not None else None
+    active = [p for p in fc.projects.values() if p.stage in IN_PROGRESS]
     return FundSummary(
         code,
         fund.name,
@@ -204,8 +242,8 @@ def fund_summary(district: District, code: str, year: int | None = None, periods
         this_year.income_by_source if this_year else {},
         this_year.spending_by_category if this_year else {},
         whole.sources,
-        dict(flows),
-        series,
+        m.flows,
+        m.series,
         year,
         whole.income_total,
         whole.spending_total,

@@ -1,0 +1,119 @@
+"""A fund's pages as the last build wrote them, reused while nothing they are made of changed.
+
+A fund's pages out of the nav (its notices, projects, partners, years, annual
+reports and disclosure catalogue) and its photos and public receipts are one
+group. The group's key is a digest of everything those pages are made of:
+
+- the fund's part key (site/parts.py: every byte its check reads, the day, this package's code);
+- the render key: mkdocs' and Material's versions, mkdocs.yml, the nav, the hand-written
+  pages (their titles are in the nav) and the site's address;
+- what the fund's pages read of the other funds: the site's year, the years of every node
+  (the trail links to a node's year page when it has one), every project's title, and the
+  names and numbers the privacy scan looks for.
+
+When a build finds the group stored under its key, the fund's pages are not made
+again: the stored files are copied into the site as they are. The group is stored
+only after a build has written its files and passed the privacy scan, so a
+stored file is one a clean build of the same inputs writes, byte for byte; any
+change to an input is another key. Files are kept once by content
+(`.sunledger-cache/pages/blobs/`), each group as a small JSON file naming them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+_VERSION = 1
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.sha256(str(_VERSION).encode())
+    for part in parts:
+        h.update(json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode() + b"\0")
+    return h.hexdigest()
+
+
+def render_key(config_file: str | None, nav: object, written: dict[str, bytes], site_url: str) -> str:
+    """What every page's frame is made of besides its own text: the theme and mkdocs versions,
+    mkdocs.yml, the nav and the hand-written pages (whose titles the nav shows)."""
+    config = Path(config_file).read_bytes() if config_file and Path(config_file).is_file() else b""
+    pages = {uri: hashlib.sha256(data).hexdigest() for uri, data in sorted(written.items())}
+    return digest(version("mkdocs"), version("mkdocs-material"), hashlib.sha256(config).hexdigest(), nav, pages, site_url)
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    files: dict[str, str]  # site path -> blob (sha256 of its bytes)
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.folder = Path(root) / ".sunledger-cache" / "pages"
+        self.blobs = self.folder / "blobs"
+
+    def blob(self, sha: str) -> Path:
+        return self.blobs / sha[:2] / sha
+
+    def get(self, code: str, key: str) -> Group | None:
+        """The group stored under `key`, when every file it names is there."""
+        try:
+            entry = json.loads((self.folder / f"{code}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files"), dict):
+            return None
+        group = Group(key, {str(k): str(v) for k, v in entry["files"].items()})
+        return group if all(self.blob(sha).is_file() for sha in group.files.values()) else None
+
+    def put(self, code: str, key: str, site: Path, paths: list[str], link: bool) -> None:
+        """Keep the files `paths` (relative to `site`) as fund `code`'s group under `key`. With `link`
+        the blob is a hard link to the written file (a build folder nobody writes into again)."""
+        files: dict[str, str] = {}
+        try:
+            for rel in sorted(paths):
+                src = site / rel
+                sha = hashlib.sha256(src.read_bytes()).hexdigest()
+                files[rel] = sha
+                dest = self.blob(sha)
+                if dest.is_file():
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".{sha}.{os.getpid()}.tmp")
+                try:
+                    os.link(src, tmp) if link else shutil.copyfile(src, tmp)
+                except OSError:
+                    shutil.copyfile(src, tmp)
+                os.replace(tmp, dest)
+            fd, tmp_entry = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"key": key, "files": files}, f, ensure_ascii=False)
+            os.replace(tmp_entry, self.folder / f"{code}.json")
+        except OSError:
+            pass  # a read-only checkout still builds; it only does not remember
+
+    def prune(self, keep_codes: set[str]) -> None:
+        """Drop the groups of funds that are gone and the blobs no group names."""
+        try:
+            named: set[str] = set()
+            for entry in self.folder.glob("*.json"):
+                if entry.stem not in keep_codes:
+                    entry.unlink(missing_ok=True)
+                    continue
+                try:
+                    named.update(json.loads(entry.read_text(encoding="utf-8")).get("files", {}).values())
+                except (OSError, ValueError, AttributeError):
+                    entry.unlink(missing_ok=True)
+            if self.blobs.is_dir():
+                for blob in self.blobs.glob("*/*"):
+                    if blob.name not in named:
+                        blob.unlink(missing_ok=True)
+        except OSError:
+            pass

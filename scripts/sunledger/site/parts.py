@@ -1,0 +1,204 @@
+"""What the site takes of each fund's books, computed where the books are loaded, and remembered.
+
+Every page, download and index of the site reads a fund's entries only through
+the views of one `FundPart`: its problems, its figures for every year, notices,
+projects, partners, annual reports, disclosure catalogue, the payees it shows
+masked, its public receipts and its download files. A part is computed from the
+fund loaded alone, as `sunledger check` loads it (`loading`: only when main
+holds nothing but the funds), in a worker process when there are jobs; the
+entries never reach the process that writes the pages.
+
+A part is kept in `.sunledger-cache/site/<CODE>.pickle` under the fund's check
+key (`checkcache.fund_key`: every byte the fund's check reads, the day, the
+code), so a fund whose inputs did not change is neither loaded nor computed
+again, and the entry cannot be stale. A clean build and a build from the cache
+go through the same `fund_part`, so they give the same part. A district whose
+main ledger holds more than its funds is loaded whole, and not cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..check import Checked, _checked, _combined
+from ..content.load import load_content
+from ..district import District, FundBooks, checksum, district_from_entries, load_district
+from ..downloads import FundFiles, fund_files
+from ..errors import Problem, problem
+from ..ledger.accounts import Classifier
+from ..ledger.attribution import Attribution
+from ..ledger.load import fund_files as ledger_fund_files
+from ..ledger.load import limits_of, load
+from ..loading import Lost, _beside, biggest_first, each, main_of
+from ..rules import warnings
+from ..views.annual import AnnualView, annual_views
+from ..views.common import public_payee
+from ..views.disclosure import Catalogue, fund_catalogue
+from ..views.fund import Figures, Movements, Periods, movements, overdue
+from ..views.notice import Notice, all_notices
+from ..views.partner import PartnerView, partner_view
+from ..views.project import ProjectView, all_project_views
+
+_VERSION = 1  # of the pickled part
+
+
+@dataclass
+class FundViews:
+    """Every view of one fund the site shows."""
+
+    last_date: dt.date | None  # of its last transaction
+    years: list[int]
+    figures: dict[int | None, Figures]  # whole history, and each year from its first to the site's
+    movements: Movements
+    overdue: list
+    notices: list[Notice]
+    projects: dict[str, ProjectView]
+    partners: list[PartnerView]
+    annuals: dict[int, AnnualView]
+    catalogue: Catalogue
+    private_payees: frozenset[str]  # payees as typed that the site shows masked
+    receipts: tuple[tuple[str, dict], ...]  # public receipts: (as written, where: filename and lineno)
+    downloads: FundFiles | None
+
+
+@dataclass
+class FundPart:
+    code: str
+    checked: Checked  # the fund's own problems, as `sunledger check` finds them
+    files: list[str]  # the ledger files its load read (the district's checksum covers them)
+    checksum: str = ""  # of those files: what its pages say they were made from
+    views: FundViews | None = None  # None: not computed (the fund has errors: no site is built)
+
+
+def views(district: District, code: str, as_of: dt.date, downloads: bool) -> FundViews:
+    """Every view of fund `code` the site shows."""
+    books = district.books[code]
+    periods = Periods(district)
+    years = periods.years(code)
+    last = books.txns[-1].date if books.txns else None
+    # every year a node above may show (up to the site's day); years before the first entry are empty
+    span = range(years[0], max(as_of.year, years[-1]) + 1) if years else range(0)
+    figures: dict[int | None, Figures] = {None: periods.figures(code), **{y: periods.figures(code, y) for y in span}}
+    public = [(str(t.meta["receipt"]), {"filename": t.meta.get("filename"), "lineno": t.meta.get("lineno")})
+              for t in books.txns if t.meta.get("receipt") and t.meta.get("receipt-public") is True]
+    return FundViews(
+        last_date=last,
+        years=years,
+        figures=figures,
+        movements=movements(district, code),
+        overdue=overdue(district, code, as_of),
+        notices=all_notices(district, code),
+        projects=all_project_views(district, code),
+        partners=[partner_view(district, code, pid) for pid in books.fc.partners],
+        annuals=annual_views(district, code, as_of, periods),
+        catalogue=fund_catalogue(district, code, as_of),
+        private_payees=frozenset(t.payee.strip() for t in books.txns if t.payee and public_payee(district, t) != t.payee),
+        receipts=tuple({r: (r, where) for r, where in reversed(public)}.values())[::-1],  # the first line naming each
+        downloads=fund_files(district, code, as_of) if downloads else None,
+    )
+
+
+def fund_part(path: Path, as_of: dt.date, downloads: bool) -> FundPart:
+    """The part of the fund whose ledger is `path` (its fund.beancount), loaded alone."""
+    code = path.parent.name
+    entries, errors, options_map = loaded = load(path)
+    checked = Checked([problem(e) for e in [*errors, *warnings(entries, options_map, as_of)]], loaded.refused)
+    files = [f for f in options_map.get("include", []) if Path(f).is_file()]
+    part = FundPart(code, checked, files, checksum=checksum(files))
+    if loaded.refused or any(p.level == "error" for p in checked.problems):
+        return part  # no site is built from it
+    district = district_from_entries(entries, errors, options_map, as_of, problems=checked.problems)
+    if district is None or code not in district.books:
+        return part
+    return FundPart(code, checked, files, part.checksum, views(district, code, as_of, downloads))
+
+
+def parts_of(district: District, as_of: dt.date, downloads: bool = True, codes=None) -> dict[str, FundPart]:
+    """The parts of a district loaded whole (its problems are the district's, not the parts'); the
+    pages of a fund loaded with the others say the district's checksum."""
+    return {code: FundPart(code, Checked([], False), [], district.checksum, views(district, code, as_of, downloads))
+            for code in (district.books if codes is None else codes)}
+
+
+class Store:
+    """One pickled part per fund under `root/.sunledger-cache/site/`, with the key it was made under."""
+
+    def __init__(self, root: Path):
+        self.folder = Path(root) / ".sunledger-cache" / "site"
+
+    def get(self, code: str, key: str) -> FundPart | None:
+        try:
+            with open(self.folder / f"{code}.pickle", "rb") as f:
+                version, stored, part = pickle.load(f)  # noqa: S301 - our own cache folder, written below
+        except Exception:  # absent, torn or of another version of this code: computed again
+            return None
+        return part if version == _VERSION and stored == key and isinstance(part, FundPart) else None
+
+    def put(self, code: str, key: str, part: FundPart) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((_VERSION, key, part), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / f"{code}.pickle")
+        except OSError:
+            pass  # a read-only checkout still builds; it only does not remember
+
+
+@dataclass
+class Built:
+    problems: list[Problem]
+    parts: dict[str, FundPart]
+    district: District  # content and configuration, no entries; last date and checksum of the whole
+    keys: dict[str, str]  # fund code -> the key its part is kept under (none when loaded whole)
+    loaded: frozenset[str]  # the funds whose books this build read (the others came from the cache)
+
+
+def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cache: bool = True) -> Built:
+    """Every fund's part, from the cache where its inputs are unchanged, and the district's problems."""
+    from .. import checkcache
+
+    root = Path(root).resolve()
+    main, funds = main_of(root), ledger_fund_files(root)
+    beside = _beside(main, funds) if main.is_file() and len(funds) >= 2 else None
+    if beside is None:  # loaded whole, as bean-check loads it
+        district = load_district(root, as_of, jobs)
+        return Built(district.problems, parts_of(district, as_of, downloads), district.without_entries(), {},
+                     frozenset(district.books))
+    store = Store(root)
+    shared, limits = checkcache.shared_digest(root, as_of), limits_of(main)
+    salt = f"site|{_VERSION}|{downloads}|"
+    keys = {f: salt + checkcache.fund_key(root, f, shared, limits) for f in funds}
+    done: dict[Path, FundPart] = {}
+    if cache:
+        for f in funds:
+            hit = store.get(f.parent.name, keys[f])
+            if hit is not None:
+                done[f] = hit
+    missing = biggest_first([f for f in funds if f not in done])
+    make = functools.partial(fund_part, as_of=as_of, downloads=downloads)
+    checks = checkcache.Store(root)
+    for f, result in zip(missing, each(make, missing, jobs)):
+        if isinstance(result, Lost):  # a crash may not happen again: never remembered
+            done[f] = FundPart(f.parent.name, _checked(result), [])
+            continue
+        done[f] = result
+        store.put(result.code, keys[f], result)
+        checks.put(result.code, keys[f][len(salt):], result.checked.problems, result.checked.refused)
+    problems = _combined(root, list(beside[0]), {f: done[f].checked for f in funds})
+    content = load_content(root)
+    parts = {f.parent.name: done[f] for f in funds}
+    files = sorted({*beside[3], *(x for p in parts.values() for x in p.files)})
+    dates = [p.views.last_date for p in parts.values() if p.views is not None and p.views.last_date is not None]
+    district = District(root, content, Classifier(content.config, content), Attribution(),
+                        {code: FundBooks(fc) for code, fc in content.funds.items()}, problems,
+                        checksum([f for f in files if Path(f).is_file()]), max(dates, default=None))
+    # a fund with content and no ledger yet: its (empty) views from the content alone
+    parts.update(parts_of(district, as_of, downloads, [c for c in content.funds if c not in parts]))
+    return Built(problems, parts, district, {f.parent.name: keys[f] for f in funds}, frozenset(f.parent.name for f in missing))
