@@ -438,6 +438,181 @@ def report_profile(ours, plain, pages: int, top: int) -> None:
         print(f"{tt:>7.2f} {100 * tt / total:>6.1f} {ct:>7.2f} {100 * ct / total:>6.1f} {nc:>9}  {_where(file)}:{line}({fn})")
 
 
+# ---------------------------------------------------------------- one fund changed
+
+TXN = re.compile(r'^\d{4}-\d\d-\d\d [*!] "')
+TARGET_EDIT_S = 5.0  # a one-fund rebuild: at most this plus the cost of that fund's own pages
+
+
+def edit_line(root: Path, code: str, tag: str) -> Path:
+    """A one-line edit in one fund's books: the narration of the last transaction of its last
+    month (the open month: the months before it are sealed)."""
+    path = sorted((root / "ledger" / "funds" / code / "txns").glob("*.beancount"))[-1]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = max(k for k, line in enumerate(lines) if TXN.match(line))
+    lines[i] = re.sub(r'"([^"]*)"(\s*)$', lambda m: f'"{m.group(1)}（{tag}）"{m.group(2)}', lines[i], count=1)
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def tree_hash(folder: Path) -> str:
+    """One digest of every file's path and bytes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def clean_build(label: str, root: Path, out: Path) -> Site:
+    """A build from nothing: the cache moved aside, then put back as it was."""
+    cache, aside = root / ".sunledger-cache", root / ".sunledger-cache-aside"
+    shutil.rmtree(aside, ignore_errors=True)
+    if cache.exists():
+        shutil.move(cache, aside)
+    try:
+        return build(label, root, out)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        if aside.exists():
+            shutil.move(aside, cache)
+
+
+def fund_pages(site: Path, code: str) -> int:
+    """The pages that name fund `code` as their ledger: its own pages."""
+    mark = f'data-fund="{code}"'.encode()
+    return sum(1 for p in html_pages(site) if mark in p.read_bytes())
+
+
+def serve_rebuild(root: Path, code: str, tag: str, timeout: float = 1800) -> tuple[float | None, float | None, str]:
+    """`mkdocs serve`: wait for its first build, edit one line, and time until its rebuild is done.
+    (seconds from the edit to the rebuild's end, mkdocs' own "built in" seconds, what went wrong)."""
+    import queue
+    import threading
+
+    port = 18000 + os.getpid() % 1000
+    proc = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr], daemon=True).start()  # type: ignore[union-attr]
+
+    def built(until: float) -> float | None:
+        while time.monotonic() < until:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                if proc.poll() is not None:
+                    return None
+                continue
+            if m := re.search(r"Documentation built in ([\d.]+) seconds", line):
+                return float(m.group(1))
+        return None
+
+    try:
+        start = time.monotonic()
+        if built(start + timeout) is None:
+            return None, None, "first build did not finish"
+        time.sleep(2)  # the watcher is up
+        edit_line(root, code, tag)
+        t0 = time.monotonic()
+        own = built(t0 + timeout)
+        return (time.monotonic() - t0, own, "") if own is not None else (None, None, "rebuild did not finish")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class Edits:
+    warm: Site  # nothing changed
+    edit: Site  # after a one-line edit in one fund
+    clean: Site  # a clean build of the same inputs
+    publish: Run  # `sunledger publish` (make site: check, then build) after another edit
+    serve: tuple[float | None, float | None, str]
+    code: str
+    pages: int  # the edited fund's own pages
+    same: bool  # edit's output == clean's, byte for byte
+    warm_same: bool  # warm's output == the first full build's
+    checks: dict[str, Run]
+
+
+def one_fund_changed(root: Path, outs: Path, serve: bool) -> Edits:
+    codes = sorted(p.name for p in (root / "ledger" / "funds").iterdir() if p.is_dir())
+    code = codes[len(codes) // 2]
+    books = sorted((root / "ledger" / "funds" / code / "txns").glob("*.beancount"))[-1]
+    before = books.read_bytes()
+    try:
+        return _edits(root, outs, code, serve)
+    finally:  # the generated district stays as generated, for the next run
+        books.write_bytes(before)
+
+
+def _edits(root: Path, outs: Path, code: str, serve: bool) -> Edits:
+    warm_site = build("rebuild, nothing changed", root, outs / "warm")
+    print(f"  rebuild, nothing changed: {warm_site.run.wall:.1f} s (load {loadavg()})", file=sys.stderr)
+    edit_line(root, code, "核1")
+    edited = build("rebuild, 1-line edit", root, outs / "edit")
+    print(f"  rebuild after a 1-line edit in {code}: {edited.run.wall:.1f} s (load {loadavg()})", file=sys.stderr)
+    clean = clean_build("clean build, same inputs", root, outs / "clean")
+    print(f"  clean build of the same inputs: {clean.run.wall:.1f} s (load {loadavg()})", file=sys.stderr)
+    same = tree_hash(outs / "edit") == tree_hash(outs / "clean")
+    warm_same = tree_hash(outs / "warm") == tree_hash(outs / "ours")
+    edit_line(root, code, "核2")
+    publish = measure("make site (sunledger publish)", [str(BIN / "sunledger"), "publish", "--root", str(root)], root)
+    print(f"  make site after a 1-line edit: {publish.wall:.1f} s, rc {publish.rc} (load {loadavg()})", file=sys.stderr)
+    served = serve_rebuild(root, code, "核3") if serve else (None, None, "skipped (--no-serve)")
+    print(f"  mkdocs serve rebuild after a 1-line edit: {served} (load {loadavg()})", file=sys.stderr)
+    bc = [str(BIN / "bean-check"), "ledger/main.beancount"]
+    sl = [str(BIN / "sunledger"), "check", "."]
+    subprocess.run(bc, cwd=root, capture_output=True)
+    subprocess.run(sl, cwd=root, capture_output=True)
+    checks = {"bean-check, cache hit": measure("bean-check, cache hit", bc, root),
+              "sunledger check, warm": measure("sunledger check, warm", sl, root)}
+    edit_line(root, code, "核4")
+    checks["check after 1-line edit"] = measure("check after 1-line edit", sl, root)
+    checks["bean-check one fund"] = measure("bean-check one fund", [bc[0], "--no-cache", f"ledger/funds/{code}/fund.beancount"], root)
+    for label, run in checks.items():
+        print(f"  {label}: {run.wall:.2f} s", file=sys.stderr)
+    return Edits(warm_site, edited, clean, publish, served, code, fund_pages(outs / "edit", code), same, warm_same, checks)
+
+
+def report_edits(e: Edits, ms_page: float) -> None:
+    budget = TARGET_EDIT_S + e.pages * ms_page / 1000
+
+    def mark(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    print()
+    print(f"one fund changed ({e.code}, {e.pages} pages of its own; budget {TARGET_EDIT_S:.0f} s + {e.pages} × "
+          f"{ms_page:.1f} ms = {budget:.1f} s):")
+    head = f"{'':<40} {'wall s':>7} {'RSS MB':>7}  result"
+    print(head)
+    print("-" * len(head))
+    print(f"{'rebuild, nothing changed':<40} {e.warm.run.wall:>7.1f} {e.warm.run.rss_mb:>7.0f}  "
+          f"identical to the first build: {'yes' if e.warm_same else 'NO'}")
+    print(f"{'mkdocs build after a 1-line edit':<40} {e.edit.run.wall:>7.1f} {e.edit.run.rss_mb:>7.0f}  "
+          f"{mark(e.edit.run.wall <= budget)}; identical to a clean build: {'yes' if e.same else 'NO'}")
+    print(f"{'clean build of the same inputs':<40} {e.clean.run.wall:>7.1f} {e.clean.run.rss_mb:>7.0f}")
+    print(f"{'make site after a 1-line edit':<40} {e.publish.wall:>7.1f} {e.publish.rss_mb:>7.0f}  "
+          f"rc {e.publish.rc}; {mark(e.publish.rc == 0 and e.publish.wall <= budget)} (check + build)")
+    wall, own, why = e.serve
+    if wall is None:
+        print(f"{'mkdocs serve rebuild after a 1-line edit':<40} {'':>7} {'':>7}  {why}")
+    else:
+        print(f"{'mkdocs serve rebuild after a 1-line edit':<40} {wall:>7.1f} {'':>7}  {mark(wall <= budget)} "
+              f"(mkdocs says built in {own:.1f} s; from the edit, with the watcher's wait)")
+    c = {k: r.wall for k, r in e.checks.items()}
+    print(f"check, warm: {c['sunledger check, warm']:.2f} s vs bean-check's cache hit {c['bean-check, cache hit']:.2f} s "
+          f"{mark(c['sunledger check, warm'] <= c['bean-check, cache hit'])}; after a 1-line edit "
+          f"{c['check after 1-line edit']:.2f} s vs one fund's bean-check {c['bean-check one fund']:.2f} s + warm "
+          f"{mark(c['check after 1-line edit'] <= 1.5 * (c['bean-check one fund'] + c['sunledger check, warm']))}")
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -450,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs per build; the fastest is kept")
     ap.add_argument("--profile", action="store_true", help="then profile both builds with cProfile")
     ap.add_argument("--top", type=int, default=25, help="functions listed by --profile")
+    ap.add_argument("--no-edits", action="store_true", help="skip the one-fund-changed rebuilds")
+    ap.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve rebuild")
     args = ap.parse_args(argv)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     name = f"{args.funds}-{args.transactions}"
@@ -464,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     load: Run | None = None
     loads: list[str] = []
     for i in range(args.repeat):
+        shutil.rmtree(root / ".sunledger-cache", ignore_errors=True)  # a full build: from nothing
         ours = build("ours (sunledger)", root, outs / "ours")
         print(f"  ours: {ours.run.wall:.1f} s, {ours.pages} pages, rc {ours.run.rc} (load {loadavg()})", file=sys.stderr)
         if ours.run.rc != 0 or not ours.pages:
@@ -518,6 +696,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  search index < {TARGET_INDEX_MB:.0f} MB: {ours.index_mb:.2f} MB "
           f"{'ok' if ours.index_mb < TARGET_INDEX_MB else 'MISSED'} (gzip {ours.index_gz_mb:.2f} MB "
           f"{'ok' if ours.index_gz_mb < TARGET_INDEX_MB else 'MISSED'})")
+    if not args.no_edits:
+        report_edits(one_fund_changed(root, outs, not args.no_serve), per[ours.run.label])
     if args.profile:
         print(file=sys.stderr)
         report_profile(profiled("ours", root, outs / "ours-profiled"), profiled("plain", plain, outs / "plain-profiled"),

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .content.load import load_content
 from .errors import Problem, problem
-from .ledger.load import fund_file, load
+from .ledger.load import Loaded, fund_file, load
 from .loading import Apart, Lost, whole_or_apart
 from .rules import warnings
 
@@ -30,7 +30,12 @@ def check_file(path: Path, as_of: dt.date | None = None) -> list[Problem]:
 
 
 def _check(path: Path, as_of: dt.date | None = None) -> Checked:
-    entries, errors, options_map = loaded = load(path)
+    return checked(load(path), as_of)
+
+
+def checked(loaded: Loaded, as_of: dt.date | None = None) -> Checked:
+    """A load's errors (the plugins ran inside) and the warnings: what `check` finds in it."""
+    entries, errors, options_map = loaded
     return Checked([problem(e) for e in [*errors, *warnings(entries, options_map, as_of)]], loaded.refused)
 
 

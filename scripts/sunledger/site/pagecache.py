@@ -55,9 +55,16 @@ class Group:
 
 
 class Store:
-    def __init__(self, root: Path):
+    """Groups of one site address (`mkdocs serve` draws the site for its own address: its groups
+    are kept beside the build's, not over them)."""
+
+    def __init__(self, root: Path, site_url: str = ""):
         self.folder = Path(root) / ".sunledger-cache" / "pages"
         self.blobs = self.folder / "blobs"
+        self.site = hashlib.sha256(site_url.encode()).hexdigest()[:12]
+
+    def _entry(self, code: str) -> Path:
+        return self.folder / f"{code}.{self.site}.json"
 
     def blob(self, sha: str) -> Path:
         return self.blobs / sha[:2] / sha
@@ -65,7 +72,7 @@ class Store:
     def get(self, code: str, key: str) -> Group | None:
         """The group stored under `key`, when every file it names is there."""
         try:
-            entry = json.loads((self.folder / f"{code}.json").read_text(encoding="utf-8"))
+            entry = json.loads(self._entry(code).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files"), dict):
@@ -95,16 +102,17 @@ class Store:
             fd, tmp_entry = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump({"key": key, "files": files}, f, ensure_ascii=False)
-            os.replace(tmp_entry, self.folder / f"{code}.json")
+            os.replace(tmp_entry, self._entry(code))
         except OSError:
             pass  # a read-only checkout still builds; it only does not remember
 
     def prune(self, keep_codes: set[str]) -> None:
-        """Drop the groups of funds that are gone and the blobs no group names."""
+        """Drop this address's groups of funds that are gone, and the blobs no group names."""
         try:
             named: set[str] = set()
             for entry in self.folder.glob("*.json"):
-                if entry.stem not in keep_codes:
+                code, _, site = entry.stem.rpartition(".")
+                if site == self.site and code not in keep_codes:
                     entry.unlink(missing_ok=True)
                     continue
                 try:

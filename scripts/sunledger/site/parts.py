@@ -27,16 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..check import Checked, _checked, _combined
+from ..check import checked as check_loaded
 from ..content.load import load_content
 from ..district import District, FundBooks, checksum, district_from_entries, load_district
 from ..downloads import FundFiles, fund_files
-from ..errors import Problem, problem
+from ..errors import Problem
 from ..ledger.accounts import Classifier
 from ..ledger.attribution import Attribution
 from ..ledger.load import fund_files as ledger_fund_files
 from ..ledger.load import limits_of, load
 from ..loading import Lost, _beside, biggest_first, each, main_of
-from ..rules import warnings
 from ..views.annual import AnnualView, annual_views
 from ..views.common import public_payee
 from ..views.disclosure import Catalogue, fund_catalogue
@@ -108,7 +108,7 @@ def fund_part(path: Path, as_of: dt.date, downloads: bool) -> FundPart:
     """The part of the fund whose ledger is `path` (its fund.beancount), loaded alone."""
     code = path.parent.name
     entries, errors, options_map = loaded = load(path)
-    checked = Checked([problem(e) for e in [*errors, *warnings(entries, options_map, as_of)]], loaded.refused)
+    checked = check_loaded(loaded, as_of)
     files = [f for f in options_map.get("include", []) if Path(f).is_file()]
     part = FundPart(code, checked, files, checksum=checksum(files))
     if loaded.refused or any(p.level == "error" for p in checked.problems):
@@ -119,11 +119,31 @@ def fund_part(path: Path, as_of: dt.date, downloads: bool) -> FundPart:
     return FundPart(code, checked, files, part.checksum, views(district, code, as_of, downloads))
 
 
+def stored_part(path: Path, as_of: dt.date, downloads: bool, root: Path, key: str) -> FundPart | bool:
+    """`fund_part`, kept in the store by the process that made it: True then (the caller reads it
+    back from the store: one pickling, not one to send it and one to keep it), else the part."""
+    part = fund_part(path, as_of, downloads)
+    return True if Store(root).put(part.code, key, part) else part
+
+
 def parts_of(district: District, as_of: dt.date, downloads: bool = True, codes=None) -> dict[str, FundPart]:
     """The parts of a district loaded whole (its problems are the district's, not the parts'); the
     pages of a fund loaded with the others say the district's checksum."""
     return {code: FundPart(code, Checked([], False), [], district.checksum, views(district, code, as_of, downloads))
             for code in (district.books if codes is None else codes)}
+
+
+def _stored(path: Path, as_of: dt.date, downloads: bool, root: Path, keys: dict[str, str]) -> FundPart | bool:
+    return stored_part(path, as_of, downloads, root, keys[str(path)])
+
+
+def _take(f: Path, result: FundPart | bool | Lost, store: Store, key: str, done: dict[Path, FundPart]) -> None:
+    """A fund's part as its process left it: kept in the store (read back), returned, or lost."""
+    if isinstance(result, Lost):  # a crash may not happen again: never remembered
+        done[f] = FundPart(f.parent.name, _checked(result), [])
+        return
+    part = store.get(f.parent.name, key) if result is True else result
+    done[f] = part if isinstance(part, FundPart) else FundPart(f.parent.name, _checked(Lost(f, "缓存写入后无法读回")), [])
 
 
 class Store:
@@ -140,7 +160,8 @@ class Store:
             return None
         return part if version == _VERSION and stored == key and isinstance(part, FundPart) else None
 
-    def put(self, code: str, key: str, part: FundPart) -> None:
+    def put(self, code: str, key: str, part: FundPart) -> bool:
+        """True when the part is kept."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
@@ -148,7 +169,8 @@ class Store:
                 pickle.dump((_VERSION, key, part), f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.folder / f"{code}.pickle")
         except OSError:
-            pass  # a read-only checkout still builds; it only does not remember
+            return False  # a read-only checkout still builds; it only does not remember
+        return True
 
 
 @dataclass
@@ -182,15 +204,12 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
             if hit is not None:
                 done[f] = hit
     missing = biggest_first([f for f in funds if f not in done])
-    make = functools.partial(fund_part, as_of=as_of, downloads=downloads)
     checks = checkcache.Store(root)
+    make = functools.partial(_stored, as_of=as_of, downloads=downloads, root=root, keys={str(f): keys[f] for f in missing})
     for f, result in zip(missing, each(make, missing, jobs)):
-        if isinstance(result, Lost):  # a crash may not happen again: never remembered
-            done[f] = FundPart(f.parent.name, _checked(result), [])
-            continue
-        done[f] = result
-        store.put(result.code, keys[f], result)
-        checks.put(result.code, keys[f][len(salt):], result.checked.problems, result.checked.refused)
+        _take(f, result, store, keys[f], done)
+        if not isinstance(result, Lost):  # a crash may not happen again: never remembered
+            checks.put(f.parent.name, keys[f][len(salt):], done[f].checked.problems, done[f].checked.refused)
     problems = _combined(root, list(beside[0]), {f: done[f].checked for f in funds})
     content = load_content(root)
     parts = {f.parent.name: done[f] for f in funds}

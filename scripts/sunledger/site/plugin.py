@@ -183,11 +183,14 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if config.nav is None:
             config.nav = self._nav(files, portal)
         self._keys(config, portal, built, written)
-        store = pagecache.Store(self.root)
+        store = pagecache.Store(self.root, config.site_url or "")
         for code, key in self.groups.items():
             group = store.get(code, key) if self.config.cache else None
             if group is not None:
                 self.cached[code] = group
+        if self.groups:
+            log.info(f"sunledger: {len(self.cached)} 个基金的页面沿用上次构建（.sunledger-cache/pages），"
+                     f"{len(self.groups) - len(self.cached)} 个重新生成")
         # photos and receipts of a cached fund are in its group: named, not cleaned again
         portal.photos = self._photos(district, files, config)
         portal.receipts = self._receipts(built, files, config)
@@ -439,13 +442,13 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
-        self._remember(site)
+        self._remember(site, config)
 
-    def _remember(self, site: Path) -> None:
+    def _remember(self, site: Path, config) -> None:
         """Keep the page groups this build drew, now written and scanned (site/pagecache.py)."""
         if not self.config.cache or self.root is None:
             return
-        store = pagecache.Store(self.root)
+        store = pagecache.Store(self.root, config.site_url or "")
         link = not self.serving and not self.dirty  # a build folder nobody writes into again
         for code, key in sorted(self.groups.items()):
             if code not in self.cached:

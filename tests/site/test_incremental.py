@@ -1,0 +1,164 @@
+"""Building again after an edit reuses what did not change, and writes the same bytes as a clean build.
+
+The demo is built once (filling .sunledger-cache), then edited one kind of input
+at a time: a ledger line, a project's YAML, a fund's YAML, the configuration
+(sunledger.yml and mkdocs.yml), a photo. After each edit the site is built
+with the cache and again without it, and the two trees must be equal file for
+file, byte for byte. The build's own count of reused funds shows the cache was
+used where it may be and not where it may not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import BIN, REPO, copy_demo
+
+pytestmark = pytest.mark.skipif(not (REPO / "ledger" / "main.beancount").exists(), reason="demo ledger not generated")
+
+ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+REUSED = re.compile(r"sunledger: (\d+) 个基金的页面沿用上次构建.*?(\d+) 个重新生成")
+
+
+def _build(root: Path, out: Path) -> tuple[int, int]:
+    """(funds reused, funds drawn) of one `mkdocs build --strict` of `root` into `out`."""
+    done = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(out)], cwd=root, env=ENV,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    m = REUSED.search(done.stderr)
+    assert m, done.stderr[-2000:]
+    return int(m.group(1)), int(m.group(2))
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    ta, tb = tree(a), tree(b)
+    return sorted({*ta, *tb} - {k for k in ta if ta.get(k) == tb.get(k)})
+
+
+def _clean_build(root: Path, out: Path) -> None:
+    """A build from nothing: the cache moved aside, then put back as the incremental build left it."""
+    cache, aside = root / ".sunledger-cache", root / ".cache-aside"
+    shutil.move(cache, aside)
+    try:
+        assert _build(root, out)[0] == 0
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.move(aside, cache)
+
+
+def _png(shade: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(
+        b"IDAT", zlib.compress(bytes([0, shade, shade, shade]))
+    ) + chunk(b"IEND", b"")
+
+
+def _yaml_edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _ledger(root: Path) -> None:
+    """One fund's books: a donation in its open month (the months before it are sealed)."""
+    path = root / "ledger/funds/Guangming/txns/2026-11.beancount"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        '\n2026-11-03 * "光明社区居民" "楼道爱心箱"\n'
+        "  Assets:Guangming:Bank          86.50 CNY\n"
+        "  Income:Guangming:Community    -86.50 CNY\n"), encoding="utf-8")
+
+
+def _amount(root: Path) -> None:
+    """One line of those books: the donation's amount, on both legs."""
+    path = root / "ledger/funds/Guangming/txns/2026-11.beancount"
+    path.write_text(path.read_text(encoding="utf-8").replace("86.50 CNY", "96.50 CNY"), encoding="utf-8")
+
+
+def _project(root: Path) -> None:
+    _yaml_edit(root / "content/funds/Guangming/projects/GM-2025-01.yml",
+               lambda d: d["outcomes"].append({"metric": "回访家庭", "value": 30, "unit": "户"}))
+
+
+def _fund(root: Path) -> None:
+    _yaml_edit(root / "content/funds/Yuchan/fund.yml", lambda d: d.update(name=d["name"] + "（试点）"))
+
+
+def _config(root: Path) -> None:
+    path = root / "sunledger.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('large_expense: "10000.00"', 'large_expense: "12000.00"'),
+                    encoding="utf-8")
+    path = root / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(r"^site_name: (.*)$", r"site_name: \1（公开版）", text, count=1, flags=re.M)
+    assert new != text
+    path.write_text(new, encoding="utf-8")
+
+
+def _photo_added(root: Path) -> None:
+    folder = root / "content/funds/Tuanjiebeilu"
+    (folder / "photos").mkdir(exist_ok=True)
+    (folder / "photos/after.png").write_bytes(_png(0xFF))
+    path = sorted((folder / "projects").glob("*.yml"))[0]
+    _yaml_edit(path, lambda d: d.update(outcomes=[*d.get("outcomes", []), {"text": "完工后", "photo": "photos/after.png"}]))
+
+
+def _photo_replaced(root: Path) -> None:
+    (root / "content/funds/Tuanjiebeilu/photos/after.png").write_bytes(_png(0x80))
+
+
+FUNDS = 3  # the demo's funds
+# (edit, funds whose pages may be reused after it)
+EDITS = [
+    (_ledger, FUNDS - 1),  # one fund's books: the others reused
+    (_amount, FUNDS - 1),
+    (_project, FUNDS - 1),  # a project's YAML (its title unchanged): its fund drawn again
+    (_photo_added, FUNDS - 1),
+    (_photo_replaced, FUNDS - 1),
+    (_fund, 0),  # a fund's name is in every page's nav: all drawn again
+    (_config, 0),  # the district's configuration: all drawn again
+]
+
+
+def test_each_kind_of_edit_builds_as_a_clean_build(tmp_path):
+    root = copy_demo(tmp_path / "d", "mkdocs.yml")
+    first = _build(root, tmp_path / "first")
+    assert first == (0, FUNDS)
+    again = _build(root, tmp_path / "again")  # nothing changed: every fund reused, the same bytes
+    assert again == (FUNDS, 0)
+    assert differences(tmp_path / "first", tmp_path / "again") == []
+    for i, (edit, reused) in enumerate(EDITS):
+        edit(root)
+        out, clean = tmp_path / f"inc{i}", tmp_path / f"clean{i}"
+        got = _build(root, out)
+        _clean_build(root, clean)
+        assert differences(out, clean) == [], edit.__name__
+        assert got == (reused, FUNDS - reused), edit.__name__
+        assert differences(tmp_path / "first", out), f"{edit.__name__} changed nothing on the site"
+
+
+def test_a_refused_build_remembers_nothing(tmp_path):
+    """A refused build (here the phone number in a project's text) stores no page group."""
+    root = copy_demo(tmp_path / "d", "mkdocs.yml")
+    path = sorted((root / "content/funds/Guangming/projects").glob("*.yml"))[0]
+    _yaml_edit(path, lambda d: d.update(need=d["need"] + " 联系 13812345678"))  # a phone number where it must not be
+    done = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(tmp_path / "out")], cwd=root, env=ENV,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0
+    assert not list((root / ".sunledger-cache" / "pages").glob("*.json"))
