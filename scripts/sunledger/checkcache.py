@@ -34,7 +34,7 @@ from .errors import Problem
 from .ledger import includes
 
 FOLDER = ".sunledger-cache"
-_VERSION = 1  # of the entry format
+_VERSION = 2  # of the entry format and keys
 
 
 @functools.cache
@@ -88,17 +88,40 @@ def shared_digest(root: Path, as_of: dt.date) -> str:
     return _digest(paths, root, f"{as_of.isoformat()}|{code_digest()}")
 
 
-def fund_key(root: Path, fund_file: Path, shared: str, limits: Limits) -> str:
-    """The key of one fund's check (`shared`: `shared_digest`). The files its ledger includes are
-    found by the same scan the loader's size check makes (include lines and globs, no parse),
-    so a file included from outside the fund's folder counts, and so does one a glob newly matches."""
+def folder_digest(folder: Path, root: Path) -> str:
+    """Every file under `folder` (names, bytes, links)."""
+    return _digest(_files_under(folder), root, "folder")
+
+
+def fund_key(root: Path, fund_file: Path, shared: str, limits: Limits, folders: dict[Path, str] | None = None) -> str:
+    """The key of one fund's check (`shared`: `shared_digest`): its ledger and content folders, and
+    the files its ledger includes from elsewhere, found by the same scan the loader's size check
+    makes (include lines and globs, no parse), so a file included from outside the fund's folder
+    counts, and so does one a glob newly matches. `folders` keeps the folder digests made, for
+    the caller that needs them again (`content_key`)."""
     code = fund_file.parent.name
-    paths = [
-        *_files_under(fund_file.parent),
-        *_files_under(root / "content" / "funds" / code),
-        *includes.scan(fund_file, limits).files,
-    ]
-    return _digest(paths, root, f"fund|{code}|{shared}")
+    folders = {} if folders is None else folders
+    ledger, content = fund_file.parent, root / "content" / "funds" / code
+    for folder in (ledger, content):
+        if folder not in folders:
+            folders[folder] = folder_digest(folder, root)
+    inside = str(ledger) + os.sep
+    outside = [f for f in includes.scan(fund_file, limits).files if not str(f).startswith(inside)]
+    return _digest(outside, root, f"fund|{code}|{shared}|{folders[ledger]}|{folders[content]}")
+
+
+def content_key(root: Path, folders: dict[Path, str] | None = None) -> str:
+    """The key of all of content/ as `load_content` reads it: configuration, district.yml, and every
+    fund's content folder (photos too: the loader opens them)."""
+    folders = {} if folders is None else folders
+    funds = root / "content" / "funds"
+    parts = []
+    for folder in sorted(p for p in funds.iterdir() if p.is_dir()) if funds.is_dir() else []:
+        if folder not in folders:
+            folders[folder] = folder_digest(folder, root)
+        parts.append(f"{folder.name}:{folders[folder]}")
+    paths = [str(root / CONFIG_NAME), str(root / "content" / "district.yml")]
+    return _digest(paths, root, f"content|{code_digest()}|{'|'.join(parts)}")
 
 
 def whole_key(root: Path, as_of: dt.date) -> str:

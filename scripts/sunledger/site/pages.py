@@ -429,7 +429,8 @@ class Portal:
         if fund:  # the page's foot shows this fund's contact lines (overrides/partials/copyright.html)
             meta["sl_fund"] = fund
         body = f"{head}\n\n{markdown}" if head else markdown
-        # Out of Material's search index: site/search.py adds one short entry per fund, project and partner.
+        # Out of Material's search index (front_matter's `search=False`: `search: {exclude: true}`):
+        # site/search.py adds one short entry per fund, project and partner.
         meta["search"] = False
         return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks, fund if fund and not in_nav else None)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..check import Checked, _checked, _combined
 from ..check import checked as check_loaded
-from ..content.load import load_content
+from ..content.load import Content, load_content
 from ..district import District, FundBooks, checksum, district_from_entries, load_district
 from ..downloads import FundFiles, fund_files
 from ..errors import Problem
@@ -147,30 +147,41 @@ def _take(f: Path, result: FundPart | bool | Lost, store: Store, key: str, done:
 
 
 class Store:
-    """One pickled part per fund under `root/.sunledger-cache/site/`, with the key it was made under."""
+    """Pickled objects under `root/.sunledger-cache/site/`, each with the key it was made under:
+    a fund's part (`<CODE>.pickle`), the district's content (`content.pickle`)."""
 
     def __init__(self, root: Path):
         self.folder = Path(root) / ".sunledger-cache" / "site"
 
-    def get(self, code: str, key: str) -> FundPart | None:
+    def get(self, name: str, key: str, kind: type = FundPart):
         try:
-            with open(self.folder / f"{code}.pickle", "rb") as f:
-                version, stored, part = pickle.load(f)  # noqa: S301 - our own cache folder, written below
+            with open(self.folder / f"{name}.pickle", "rb") as f:
+                version, stored, obj = pickle.load(f)  # noqa: S301 - our own cache folder, written below
         except Exception:  # absent, torn or of another version of this code: computed again
             return None
-        return part if version == _VERSION and stored == key and isinstance(part, FundPart) else None
+        return obj if version == _VERSION and stored == key and isinstance(obj, kind) else None
 
-    def put(self, code: str, key: str, part: FundPart) -> bool:
-        """True when the part is kept."""
+    def put(self, name: str, key: str, obj: object) -> bool:
+        """True when the object is kept."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump((_VERSION, key, part), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / f"{code}.pickle")
+                pickle.dump((_VERSION, key, obj), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / f"{name}.pickle")
         except OSError:
             return False  # a read-only checkout still builds; it only does not remember
         return True
+
+
+def content_of(root: Path, key: str, store: Store, cache: bool) -> Content:
+    """`load_content(root)`, from the store while content/ and the configuration are unchanged
+    (parsing thousands of YAML files with their line numbers is most of a warm build otherwise)."""
+    found = store.get("content", key, Content) if cache else None
+    if found is None:
+        found = load_content(root)
+        store.put("content", key, found)
+    return found
 
 
 @dataclass
@@ -195,8 +206,9 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
                      frozenset(district.books))
     store = Store(root)
     shared, limits = checkcache.shared_digest(root, as_of), limits_of(main)
-    salt = f"site|{_VERSION}|{downloads}|"
-    keys = {f: salt + checkcache.fund_key(root, f, shared, limits) for f in funds}
+    salt = f"site|{_VERSION}|{downloads}|{root}|"  # views hold the ledger's file names: a moved district starts anew
+    folders: dict[Path, str] = {}
+    keys = {f: salt + checkcache.fund_key(root, f, shared, limits, folders) for f in funds}
     done: dict[Path, FundPart] = {}
     if cache:
         for f in funds:
@@ -211,7 +223,7 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
         if not isinstance(result, Lost):  # a crash may not happen again: never remembered
             checks.put(f.parent.name, keys[f][len(salt):], done[f].checked.problems, done[f].checked.refused)
     problems = _combined(root, list(beside[0]), {f: done[f].checked for f in funds})
-    content = load_content(root)
+    content = content_of(root, f"{root}|{checkcache.content_key(root, folders)}", store, cache)
     parts = {f.parent.name: done[f] for f in funds}
     files = sorted({*beside[3], *(x for p in parts.values() for x in p.files)})
     dates = [p.views.last_date for p in parts.values() if p.views is not None and p.views.last_date is not None]

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from types import MethodType
 
+import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -93,6 +94,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.group_files: dict[str, list[str]] = {}  # fund code -> site paths of its group written this build
         self.sitemap_extra: list[str] = []  # urls of pages copied from the cache (not mkdocs pages this build)
         self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
+        self.downloaded: set[str] = set()
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -176,6 +178,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         for uri, data in downloads.items():
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
         portal = Portal(district, config.site_url, intro, by_fund, None, None, as_of, built.parts)
+        if self.config.cache:
+            portal.env.bytecode_cache = bytecode_cache(self.root)
         self.private_names = portal.raw_private_payees()
         self.public_numbers = portal.public_numbers()
         self.contacts = portal.footer()
@@ -212,6 +216,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
             self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+        self.downloaded = set(downloads)
         self.search_entries = search.entries(portal)
         for uri, data in feeds.feeds(portal).items():
             self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
@@ -381,6 +386,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         return html
 
     def on_env(self, env, config, files):
+        if self.config.cache and self.root is not None:
+            env.bytecode_cache = bytecode_cache(self.root)  # Material's templates, compiled once, not per build
         env.globals["sl_build"] = self.info
         env.globals["sl_stamps"] = self.stamps  # a fund's pages name its own ledger, not the build's commit
         env.globals["sl_sitemap"] = self._sitemap  # overrides/sitemap.xml
@@ -437,7 +444,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             search.add_to_index(index, self.search_entries)
         if not self.config.privacy_scan:
             return
-        copied = frozenset(uri for g in self.cached.values() for uri in g.files)
+        # the cached groups' files, and the downloads of their funds (made from the same part), passed this scan before
+        copied = frozenset([*(uri for g in self.cached.values() for uri in g.files),
+                            *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached)])
         problems = scan.scan_site(site, self.private_names, self.public_numbers, copied)
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
@@ -454,6 +463,16 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             if code not in self.cached:
                 store.put(code, key, site, self.group_files.get(code, []), link)
         store.prune(set(self.groups))
+
+
+def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept by their source's checksum (a changed template compiles again)."""
+    folder = root / ".sunledger-cache" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _allowed_scripts_only(html: str, name: str) -> str:
