@@ -55,3 +55,16 @@ def test_known_numbers_are_found_in_prose():
     codes = [code for code, _ in find_private(text)]
     assert codes.count("SL501") == 1 and codes.count("SL502") == 1
     assert privacy.mask_hint(PHONE) == "138******78"
+
+
+def test_a_stamp_whose_short_checksum_is_all_digits_is_not_a_phone_number():
+    """A fund's checksum starting b13612660560… (measured on the 200-fund benchmark) states
+    "校验和 b13612660560" on its pages. The scan lets the build's own stamps through, and only them:
+    the same shape typed by someone else is still found."""
+    from sunledger.site.scan import scan_bytes
+
+    page = '<div class="sl-build">本页根据本基金账本（校验和 b13612660560）生成</div>'.encode()
+    assert scan_bytes("funds/F/index.html", page, [])  # without knowing it: a phone number
+    assert scan_bytes("funds/F/index.html", page, [], known=frozenset({"b13612660560"})) == []
+    typed = "<p>请提交 13812345678a 号表到居委会</p>".encode()  # twelve hex digits after 提交, a phone number in them
+    assert scan_bytes("projects/P/index.html", typed, [], known=frozenset({"b13612660560"}))

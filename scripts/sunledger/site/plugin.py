@@ -427,7 +427,10 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         return context
 
     def on_post_page(self, output, page, config):
-        return _allowed_scripts_only(output, page.file.src_uri)
+        output = _allowed_scripts_only(output, page.file.src_uri)
+        if page.file.src_uri in self.generated:
+            page.content = None  # written: mkdocs would hold every page's HTML to the end of the build
+        return output
 
     def on_post_template(self, output_content, template_name, config):
         return _allowed_scripts_only(output_content, template_name) if template_name.endswith(".html") else output_content
@@ -447,7 +450,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # the cached groups' files, and the downloads of their funds (made from the same part), passed this scan before
         copied = frozenset([*(uri for g in self.cached.values() for uri in g.files),
                             *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached)])
-        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied)
+        stated = [*self.stamps.values(), *((self.info.checksum, self.info.commit) if self.info else ())]
+        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated))
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")

@@ -102,12 +102,21 @@ def scan_name(rel: str) -> list[str]:
     ]
 
 
-def scan_bytes(rel: str, data: bytes, names: Iterable[str], public: frozenset[str] = frozenset()) -> list[str]:
+# The short checksum or commit a page's foot states (overrides/main.html): twelve hex digits that may
+# all be digits, and then look like a phone number. Only the build's own values are blanked (`known`).
+_STAMP = re.compile(r"(校验和 |提交 )([0-9a-f]{12})")
+
+
+def scan_bytes(rel: str, data: bytes, names: Iterable[str], public: frozenset[str] = frozenset(),
+               known: frozenset[str] = frozenset()) -> list[str]:
     """`public`: the phone numbers (`number_key`) the district's contact lines declare `public: true`;
-    they are on every page's foot and are let through, and only they."""
+    they are on every page's foot and are let through, and only they. `known`: the short checksums
+    and commit this build states on its pages."""
     out = []
     shown = _masked_path(rel)
     for text in texts_of(rel, data):
+        if known and "校验和 " in text:
+            text = _STAMP.sub(lambda m: m.group(1) + ("#" * 12 if m.group(2) in known else m.group(2)), text)
         for code, found in find_private(text, skip_digests=True):  # commit ids and checksums are on every page
             if code == "SL501" and number_key(found) in public:
                 continue
@@ -121,7 +130,7 @@ def scan_bytes(rel: str, data: bytes, names: Iterable[str], public: frozenset[st
 
 
 def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset(),
-              scanned: frozenset[str] = frozenset()) -> list[str]:
+              scanned: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()) -> list[str]:
     """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted. `scanned`: files
     copied from the page cache, which this scan passed with the same names and numbers (site/pagecache.py)."""
     problems: list[str] = []
@@ -146,5 +155,5 @@ def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str
             continue
         if not _is_text(rel):
             continue
-        problems.extend(scan_bytes(rel, path.read_bytes(), names, public_numbers))
+        problems.extend(scan_bytes(rel, path.read_bytes(), names, public_numbers, known))
     return problems
