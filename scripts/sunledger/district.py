@@ -72,6 +72,12 @@ def checksum(paths: list[str]) -> str:
     return h.hexdigest()
 
 
+def funds_checksum(sums: dict[str, str]) -> str:
+    """The checksum a page about several funds states: sha256 of a line "<code> <its checksum>"
+    per fund, in code order (each checksum that of the fund's own ledger files)."""
+    return hashlib.sha256("".join(f"{code} {sums[code]}\n" for code in sorted(sums)).encode()).hexdigest()
+
+
 def district_from_entries(
     entries: list, errors: list, options_map: dict, as_of: dt.date | None = None, content: Content | None = None,
     problems: list[Problem] | None = None,

@@ -25,6 +25,7 @@ import yaml
 
 from sunledger.district import checksum
 from sunledger.ledger.load import fund_file, load
+from sunledger.views.level import tree as level_tree
 
 from conftest import BIN, REPO, copy_demo
 
@@ -304,6 +305,7 @@ def test_every_page_names_its_commit_and_ledger(site, district):
         options = load(fund_file(REPO, code)).options_map
         own[code] = checksum([f for f in options["include"] if Path(f).is_file()])
     kinds = Counter()
+    places = level_tree(district)
     for path in html_files(site):
         html = path.read_text(encoding="utf-8")
         m = re.search(r'<div class="sl-build" data-fund="([^"]*)" data-checksum="([^"]*)">本页根据本基金账本（校验和 ([0-9a-f]{12})）生成</div>', html)
@@ -311,11 +313,19 @@ def test_every_page_names_its_commit_and_ledger(site, district):
             assert m.group(2) == own[m.group(1)] and m.group(3) == m.group(2)[:12], path
             kinds["fund"] += 1
             continue
+        m = re.search(r'<div class="sl-build" data-checksum="([^"]*)">本页根据下辖 (\d+) 个基金的账本（校验和 ([0-9a-f]{12})）生成</div>', html)
+        if m:  # a node's page: the checksums of the funds below it, one line each
+            rel = path.parent.relative_to(site).as_posix()
+            below = places.funds_below(rel.split("/")[1])
+            lines = "".join(f"{c} {own[c]}\n" for c in sorted(below))
+            assert m.group(1) == hashlib.sha256(lines.encode()).hexdigest() and int(m.group(2)) == len(below), path
+            kinds["level"] += 1
+            continue
         m = re.search(r'<div class="sl-build" data-commit="([^"]*)" data-checksum="([^"]*)">([^<]*)</div>', html)
         assert m, path
         assert m.group(1) in (head, "未提交") and m.group(2) == district.checksum
         kinds["district"] += 1
-    assert kinds["fund"] > 100 and kinds["district"] > 10, kinds
+    assert kinds["fund"] > 100 and kinds["level"] > 10 and kinds["district"] >= 5, kinds
     for code in district.books:  # the fund's own page, and one of its notices, carry its checksum
         assert f'data-fund="{code}" data-checksum="{own[code]}"' in page(site, f"funds/{code}")
 

@@ -1,18 +1,21 @@
 """A fund's pages as the last build wrote them, reused while nothing they are made of changed.
 
-A fund's pages out of the nav (its notices, projects, partners, years, annual
-reports and disclosure catalogue) and its photos and public receipts are one
-group. The group's key is a digest of everything those pages are made of:
+A fund's pages (its own page, notices, projects, partners, years, annual reports
+and disclosure catalogue) and its photos and public receipts are one group; each
+page of a node above the funds is a group of its own. A group's key is a digest
+of everything its pages are made of:
 
-- the fund's part key (site/parts.py: every byte its check reads, the day, this package's code);
+- the part key of each fund it shows (site/parts.py: every byte its check reads, the day, this package's code);
 - the render key: mkdocs' and Material's versions, mkdocs.yml, the nav, the hand-written
   pages (their titles are in the nav) and the site's address;
-- what the fund's pages read of the other funds: the site's year, the years of every node
-  (the trail links to a node's year page when it has one), every project's title, and the
+- what the pages read of the other funds: the site's year, the years of every node and fund
+  (the trail links to a node's year page when it has one), every project's title, the
+  district's download tables (named on each fund's page, without their sizes), and the
   names and numbers the privacy scan looks for.
 
-When a build finds the group stored under its key, the fund's pages are not made
-again: the stored files are copied into the site as they are. The group is stored
+When a build finds the group stored under its key, its pages are not made again:
+the stored files are copied into the site as they are, and a page of the nav is
+written by a template that writes the stored page (`CACHED_TEMPLATE`). The group is stored
 only after a build has written its files and passed the privacy scan, so a
 stored file is one a clean build of the same inputs writes, byte for byte; any
 change to an input is another key. Files are kept once by content
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-_VERSION = 1
+_VERSION = 2
 
 
 def digest(*parts: object) -> str:
@@ -51,7 +54,26 @@ def render_key(config_file: str | None, nav: object, written: dict[str, bytes], 
 @dataclass(frozen=True)
 class Group:
     key: str
-    files: dict[str, str]  # site path -> blob (sha256 of its bytes)
+    files: dict[str, str]  # site path -> blob (sha256 of its bytes): copied into the site as they are
+    pages: dict[str, tuple[str, str]]  # pages in the nav: src_uri -> (front matter, blob of the page written)
+
+
+CACHED_TEMPLATE = "sl-cached.html"  # overrides/: a page of the nav written as the group holds it
+
+
+def stub(front: str) -> str:
+    """The Markdown of a page in the nav whose HTML comes from the cache: its own front matter
+    (title, search, fund) and the template that writes the stored page."""
+    head, sep, _rest = front.rpartition("---")
+    return f'{head}template: "{CACHED_TEMPLATE}"\n{sep}\n' if sep else f'---\ntemplate: "{CACHED_TEMPLATE}"\n---\n'
+
+
+def front_of(markdown: str) -> str:
+    """The front matter block of a generated page's Markdown."""
+    if not markdown.startswith("---\n"):
+        return ""
+    end = markdown.find("\n---\n", 4)
+    return markdown[: end + 5] if end >= 0 else ""
 
 
 class Store:
@@ -77,31 +99,38 @@ class Store:
             return None
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files"), dict):
             return None
-        group = Group(key, {str(k): str(v) for k, v in entry["files"].items()})
-        return group if all(self.blob(sha).is_file() for sha in group.files.values()) else None
-
-    def put(self, code: str, key: str, site: Path, paths: list[str], link: bool) -> None:
-        """Keep the files `paths` (relative to `site`) as fund `code`'s group under `key`. With `link`
-        the blob is a hard link to the written file (a build folder nobody writes into again)."""
-        files: dict[str, str] = {}
         try:
-            for rel in sorted(paths):
-                src = site / rel
-                sha = hashlib.sha256(src.read_bytes()).hexdigest()
-                files[rel] = sha
-                dest = self.blob(sha)
-                if dest.is_file():
-                    continue
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(f".{sha}.{os.getpid()}.tmp")
-                try:
-                    os.link(src, tmp) if link else shutil.copyfile(src, tmp)
-                except OSError:
-                    shutil.copyfile(src, tmp)
-                os.replace(tmp, dest)
+            group = Group(key, {str(k): str(v) for k, v in entry["files"].items()},
+                          {str(k): (str(v[0]), str(v[1])) for k, v in entry.get("pages", {}).items()})
+        except (TypeError, IndexError, AttributeError):
+            return None
+        shas = [*group.files.values(), *(sha for _front, sha in group.pages.values())]
+        return group if all(self.blob(sha).is_file() for sha in shas) else None
+
+    def _keep(self, src: Path, link: bool) -> str:
+        sha = hashlib.sha256(src.read_bytes()).hexdigest()
+        dest = self.blob(sha)
+        if not dest.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{sha}.{os.getpid()}.tmp")
+            try:
+                os.link(src, tmp) if link else shutil.copyfile(src, tmp)
+            except OSError:
+                shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+        return sha
+
+    def put(self, code: str, key: str, site: Path, paths: list[str], pages: dict[str, tuple[str, str]], link: bool) -> None:
+        """Keep the files `paths` (relative to `site`) and the pages of the nav `pages` (src_uri ->
+        (front matter, written file)) as group `code` under `key`. With `link` a blob is a hard
+        link to the written file (a build folder nobody writes into again)."""
+        try:
+            files = {rel: self._keep(site / rel, link) for rel in sorted(paths)}
+            kept = {src: (front, self._keep(site / dest, link)) for src, (front, dest) in sorted(pages.items())}
+            self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp_entry = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"key": key, "files": files}, f, ensure_ascii=False)
+                json.dump({"key": key, "files": files, "pages": kept}, f, ensure_ascii=False)
             os.replace(tmp_entry, self._entry(code))
         except OSError:
             pass  # a read-only checkout still builds; it only does not remember
@@ -116,8 +145,10 @@ class Store:
                     entry.unlink(missing_ok=True)
                     continue
                 try:
-                    named.update(json.loads(entry.read_text(encoding="utf-8")).get("files", {}).values())
-                except (OSError, ValueError, AttributeError):
+                    body = json.loads(entry.read_text(encoding="utf-8"))
+                    named.update(body.get("files", {}).values())
+                    named.update(sha for _front, sha in body.get("pages", {}).values())
+                except (OSError, ValueError, AttributeError, TypeError):
                     entry.unlink(missing_ok=True)
             if self.blobs.is_dir():
                 for blob in self.blobs.glob("*/*"):

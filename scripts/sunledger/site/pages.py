@@ -36,7 +36,7 @@ from markupsafe import Markup, escape
 
 from ..config import Disclosure
 from ..content.models import IN_PROGRESS, LEVEL_NAMES, STAGES, Contact, NoticeBoard
-from ..district import District
+from ..district import District, funds_checksum
 from ..ledger import deadlines
 from ..periods import month_of
 from ..views.annual import AnnualView
@@ -96,6 +96,11 @@ def partner_url(code: str, pid: str) -> str:
     return f"partners/{code}/{pid}/"
 
 
+def level_group(node: str, year: int | None) -> str:
+    """The page cache's name for one page of a node (site/pagecache.py)."""
+    return f"level.{node}.{year if year is not None else 'all'}"
+
+
 def src_of(url: str) -> str:
     """The generated file behind a directory url: 'funds/A/' -> 'funds/A/index.md'."""
     return f"{url}index.md" if url else "index.md"
@@ -108,7 +113,7 @@ class Page:
     markdown: str  # headings and prose; each HTML block replaced by a token paragraph
     in_nav: bool  # detail pages stay out of the global nav
     blocks: list[str] = field(default_factory=list)  # the HTML blocks, put back by `unstash`
-    group: str | None = None  # the fund whose page group (site/pagecache.py) this page is in
+    group: str | None = None  # the page group (site/pagecache.py) it is kept in: its fund's, or its own (a level's)
 
 
 TOKEN = "SLBLOCK{:05d}"  # noqa: S105 - a placeholder, not a password
@@ -334,6 +339,7 @@ class Portal:
         self.titles = {pid: v.project.title for pid, v in self.projects.items()}
         self.annuals: dict[str, dict[int, AnnualView]] = {code: v[code].annuals for code in self.order}
         self.catalogues: dict[str, Catalogue] = {code: v[code].catalogue for code in self.order}
+        self.stamps: set[str] = set()  # the checksums the level pages state (the privacy scan lets them through)
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
         self._levels(district)
@@ -432,14 +438,15 @@ class Portal:
         # Out of Material's search index (front_matter's `search=False`: `search: {exclude: true}`):
         # site/search.py adds one short entry per fund, project and partner.
         meta["search"] = False
-        return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks, fund if fund and not in_nav else None)
+        return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks, fund or None)
 
     def pages(self, skip: frozenset[str] = frozenset()) -> Iterator[Page]:
         """Every page; of the funds in `skip`, only their page in the nav (the rest comes from
         the page cache, site/pagecache.py)."""
         yield self.home()
         for code in self.order:
-            yield self.fund(code)
+            if code not in skip:
+                yield self.fund(code)
         yield self.project_list()
         yield self.partner_list()
         yield self.explain()
@@ -447,7 +454,8 @@ class Portal:
             if code not in skip:
                 yield from self.fund_pages(code)
         for nid, year in self.levels:
-            yield self.level(nid, year)
+            if level_group(nid, year) not in skip:
+                yield self.level(nid, year)
 
     def fund_pages(self, code: str) -> Iterator[Page]:
         """The pages of one fund out of the nav: one group of the page cache."""
@@ -716,7 +724,12 @@ class Portal:
             limit=LEVEL_PROJECTS, rest=(len(spent) - len(spent[:LEVEL_PROJECTS]), sum((x for _p, x in spent[LEVEL_PROJECTS:]), ZERO)),
         )
         title = f"{v.place.name} {year}年收支" if year is not None else v.place.name
-        return self._page(src_of(url), title, text, year is None)
+        # it names the ledgers of the funds below, not the build's commit: the page cache reuses it while they stay
+        stamp = funds_checksum({c: self.parts[c].checksum for c in v.funds})
+        self.stamps.add(stamp)
+        page = self._page(src_of(url), title, text, year is None, sl_checksum=stamp, sl_funds=len(v.funds))
+        page.group = level_group(nid, year)
+        return page
 
     # ------------------------------------------------------------ facts for checks
 
@@ -749,24 +762,25 @@ def _titles(files: dict[str, bytes], base: str) -> dict[str, str]:
 def _download_rows(code: str, files: dict[str, bytes], shared: dict[str, bytes] | None = None) -> dict | None:
     """Rows of the download table: all years, each year, every other table of the fund's
     pages (named as its data package names them, in the package's order), the data package
-    files; then the district's tables that span funds (`shared`) and their package."""
+    files; then the district's tables that span funds (`shared`) and their package, without
+    their sizes (they change with any fund's books, and the fund's page would with them)."""
     if not files:
         return None
 
-    def entry(path: str, data: bytes) -> dict:
+    def entry(path: str, data: bytes, sized: bool = True) -> dict:
         kind = next((v for k, v in _KINDS.items() if path.endswith(k)), "文件")
-        return {"path": path, "kind": kind, "size": _size(len(data))}
+        return {"path": path, "kind": kind, "size": _size(len(data)) if sized else None}
 
-    def tables(base: str, group: dict[str, bytes], prefix: str) -> list[dict]:
+    def tables(base: str, group: dict[str, bytes], prefix: str, sized: bool = True) -> list[dict]:
         titles = _titles(group, base)
         found: dict[str, list[dict]] = defaultdict(list)
         package: list[dict] = []
         for path, data in sorted(group.items(), key=lambda kv: (not kv[0].endswith(".json"), kv[0])):  # the descriptor first
             name = path[len(base):]
             if name.startswith("datapackage/"):
-                package.append({**entry(path, data), "kind": name.rsplit("/", 1)[-1]})
+                package.append({**entry(path, data, sized), "kind": name.rsplit("/", 1)[-1]})
             elif (m := _TABLE.match(name)) and m.group(1) in titles:
-                found[m.group(1)].append(entry(path, data))
+                found[m.group(1)].append(entry(path, data, sized))
         out = [{"label": prefix + titles[t], "files": found[t]} for t in titles if t in found]
         if package:
             out.append({"label": prefix + "开放数据包", "files": package})
@@ -782,7 +796,7 @@ def _download_rows(code: str, files: dict[str, bytes], shared: dict[str, bytes] 
     rest = {k: v for k, v in files.items() if not _TXNS.match(k[len(base):])}
     rows += tables(base, rest, "")
     if shared:
-        rows += tables(f"downloads/{_DISTRICT}/", shared, "全区各基金·")
+        rows += tables(f"downloads/{_DISTRICT}/", shared, "全区各基金·", sized=False)
     return {"rows": rows}
 
 

@@ -190,6 +190,7 @@ class Built:
     parts: dict[str, FundPart]
     district: District  # content and configuration, no entries; last date and checksum of the whole
     keys: dict[str, str]  # fund code -> the key its part is kept under (none when loaded whole)
+    shared: str  # checkcache.shared_digest: the configuration, district.yml, every fund.yml, the day, the code
     loaded: frozenset[str]  # the funds whose books this build read (the others came from the cache)
 
 
@@ -202,7 +203,7 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
     beside = _beside(main, funds) if main.is_file() and len(funds) >= 2 else None
     if beside is None:  # loaded whole, as bean-check loads it
         district = load_district(root, as_of, jobs)
-        return Built(district.problems, parts_of(district, as_of, downloads), district.without_entries(), {},
+        return Built(district.problems, parts_of(district, as_of, downloads), district.without_entries(), {}, "",
                      frozenset(district.books))
     store = Store(root)
     shared, limits = checkcache.shared_digest(root, as_of), limits_of(main)
@@ -232,4 +233,5 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
                         checksum([f for f in files if Path(f).is_file()]), max(dates, default=None))
     # a fund with content and no ledger yet: its (empty) views from the content alone
     parts.update(parts_of(district, as_of, downloads, [c for c in content.funds if c not in parts]))
-    return Built(problems, parts, district, {f.parent.name: keys[f] for f in funds}, frozenset(f.parent.name for f in missing))
+    return Built(problems, parts, district, {f.parent.name: keys[f] for f in funds}, shared,
+                 frozenset(f.parent.name for f in missing))

@@ -36,7 +36,7 @@ from ..errors import error, problem
 from . import csp, feeds, glossary, images, pagecache, parts, scan, search, share, siteurl
 from .buildinfo import BuildInfo, commit
 from .fastmd import FastMarkdown
-from .pages import Portal, unstash
+from .pages import Portal, level_group, unstash
 
 log = logging.getLogger("mkdocs.plugins.sunledger")
 
@@ -91,10 +91,13 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         """What one build gathers (the plugin lives on across `mkdocs serve`'s rebuilds)."""
         self.groups: dict[str, str] = {}  # fund code -> key of the page group this build writes (pagecache)
         self.cached: dict[str, pagecache.Group] = {}  # fund code -> the group copied from the cache
-        self.group_files: dict[str, list[str]] = {}  # fund code -> site paths of its group written this build
+        self.group_files: dict[str, list[str]] = {}  # group -> site paths of its files written this build
+        self.group_pages: dict[str, dict[str, tuple[str, str]]] = {}  # group -> its pages of the nav: src -> (front, dest)
+        self.cached_pages: dict[str, Path] = {}  # src_uri of a page of the nav -> the stored page it writes
         self.sitemap_extra: list[str] = []  # urls of pages copied from the cache (not mkdocs pages this build)
         self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
         self.downloaded: set[str] = set()
+        self.level_stamps: set[str] = set()
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -193,8 +196,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             if group is not None:
                 self.cached[code] = group
         if self.groups:
-            log.info(f"sunledger: {len(self.cached)} 个基金的页面沿用上次构建（.sunledger-cache/pages），"
-                     f"{len(self.groups) - len(self.cached)} 个重新生成")
+            funds = [c for c in self.groups if c in portal.parts]
+            reused = [c for c in funds if c in self.cached]
+            log.info(f"sunledger: {len(reused)} 个基金的页面沿用上次构建（.sunledger-cache/pages），"
+                     f"{len(funds) - len(reused)} 个重新生成；各级汇总页 {len(self.cached) - len(reused)} 页沿用，"
+                     f"{len(self.groups) - len(funds) - len(self.cached) + len(reused)} 页重新生成")
         # photos and receipts of a cached fund are in its group: named, not cleaned again
         portal.photos = self._photos(district, files, config)
         portal.receipts = self._receipts(built, files, config)
@@ -204,14 +210,22 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
             self.blocks[page.src_uri] = page.blocks
-            if page.group:
-                self.group_files.setdefault(page.group, []).append(File(page.src_uri, "", "", True).dest_uri)
-        for _code, group in sorted(self.cached.items()):
+            if page.group in self.groups:
+                dest = File(page.src_uri, "", "", True).dest_uri
+                if page.in_nav:
+                    self.group_pages.setdefault(page.group, {})[page.src_uri] = (pagecache.front_of(page.markdown), dest)
+                else:
+                    self.group_files.setdefault(page.group, []).append(dest)
+        for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
                 self._add(files, File.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
                                                 inclusion=InclusionLevel.NOT_IN_NAV))
                 if uri.endswith("/index.html"):
                     self.sitemap_extra.append(uri[: -len("index.html")])
+            for src, (front, sha) in sorted(group.pages.items()):
+                self._add(files, File.generated(config, src, content=pagecache.stub(front), inclusion=InclusionLevel.INCLUDED))
+                self.blocks[src] = []
+                self.cached_pages[src] = store.blob(sha)
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
@@ -222,6 +236,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.shares = share.summaries(portal)
         self.stamps = {code: portal.parts[code].checksum for code in portal.order}
+        self.level_stamps = set(portal.stamps)
         return files
 
     def _keys(self, config, portal: Portal, built: parts.Built, written: dict[str, bytes]) -> None:
@@ -231,6 +246,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         others = pagecache.digest(
             portal.year, portal.as_of.isoformat(), {nid: v.years for (nid, y), v in portal.levels.items() if y is None},
             portal.fund_years, portal.titles, sorted(self.private_names), sorted(self.public_numbers),
+            built.shared, sorted(portal.downloads.get("district", {})),
         )
         custom = config.theme.custom_dir
         theme = pagecache.digest(sorted((p.relative_to(custom).as_posix(), p.read_bytes().hex())
@@ -238,6 +254,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         for code in portal.order:
             if code in built.keys:  # a district loaded whole has no part keys: nothing is reused
                 self.groups[code] = pagecache.digest(built.keys[code], render, others, theme)
+        for nid, year in portal.levels:
+            below = portal.places.funds_below(nid)
+            if all(code in built.keys for code in below):
+                self.groups[level_group(nid, year)] = pagecache.digest(
+                    "level", nid, year, [built.keys[c] for c in below], render, others, theme)
 
     def _release(self) -> None:
         """Let go of the last ledger a rule plugin read in this process (a fund loaded here, with one job)."""
@@ -413,6 +434,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         return sorted(out.items())
 
     def on_page_context(self, context, page, config, nav):
+        if page.file.src_uri in self.cached_pages:  # written as the page cache holds it (overrides/sl-cached.html)
+            context["sl_cached_page"] = Markup(self.cached_pages[page.file.src_uri].read_text(encoding="utf-8"))  # noqa: S704 - a page this plugin wrote and scanned
+            return context
         code, summary = self.shares.get(page.file.src_uri, (None, None))
         if summary is None:  # a hand-written page: its own description, else the site's
             summary = page.meta.get("description") or config.site_description or ""
@@ -447,10 +471,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             search.add_to_index(index, self.search_entries)
         if not self.config.privacy_scan:
             return
-        # the cached groups' files, and the downloads of their funds (made from the same part), passed this scan before
+        # the cached groups' files and pages, and the downloads of their funds (made from the same part), passed this scan before
         copied = frozenset([*(uri for g in self.cached.values() for uri in g.files),
+                            *(File(src, "", "", True).dest_uri for src in self.cached_pages),
                             *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached)])
-        stated = [*self.stamps.values(), *((self.info.checksum, self.info.commit) if self.info else ())]
+        stated = [*self.stamps.values(), *self.level_stamps, *((self.info.checksum, self.info.commit) if self.info else ())]
         problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated))
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
@@ -465,7 +490,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         link = not self.serving and not self.dirty  # a build folder nobody writes into again
         for code, key in sorted(self.groups.items()):
             if code not in self.cached:
-                store.put(code, key, site, self.group_files.get(code, []), link)
+                store.put(code, key, site, self.group_files.get(code, []), self.group_pages.get(code, {}), link)
         store.prune(set(self.groups))
 
 
