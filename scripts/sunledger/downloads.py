@@ -29,9 +29,10 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TypeVar
 
 import xlsxwriter
 
@@ -45,6 +46,7 @@ from .views.project import ProjectView, all_project_views
 
 FEN = Decimal("0.01")
 ROOT = "downloads"
+T = TypeVar("T")
 DISTRICT = "district"  # downloads/district/: the tables spanning funds (fund codes start with a capital)
 
 LICENSE = {
@@ -737,8 +739,15 @@ def fund_tables(district: District, code: str, as_of: dt.date | None = None) -> 
 DISTRICT_TABLES = ("projects", "project_outcomes", "partners", "merchant_dues")
 
 
+Memo = Callable[[tuple, Callable[[], object]], object]  # (key parts, make) -> made, or kept from an earlier build
+
+
+def _made(memo: Memo | None, key: tuple, make: Callable[[], T]) -> T:
+    return make() if memo is None else memo(key, make)  # type: ignore[return-value]
+
+
 def _package(district: District, name: str, title: str, description: str, keywords: list[str],
-             start: dt.date, end: dt.date, tables: Sequence[Table], base: str) -> dict[str, bytes]:
+             start: dt.date, end: dt.date, tables: Sequence[Table], base: str, memo: Memo | None = None) -> dict[str, bytes]:
     """A Tabular Data Package with the Fiscal Data Package's modelling where it
     fits: `columnType` on the fields, the currency as a constant extra field,
     budget and spent as the approved and executed phases of one measure,
@@ -747,7 +756,8 @@ def _package(district: District, name: str, title: str, description: str, keywor
     out: dict[str, bytes] = {}
     resources = []
     for table in tables:
-        path, body, resource = package_resource(table, currency)
+        path, body, resource = _made(memo, ("resource", table, currency),
+                                     lambda table=table: package_resource(table, currency))  # type: ignore[misc]
         out[f"{base}/{path}"] = body
         resources.append(resource)
     descriptor = {
@@ -867,7 +877,7 @@ def district_tables(funds: dict[str, FundFiles]) -> list[Table]:
     return out
 
 
-def _district_files(district: District, funds: dict[str, FundFiles]) -> dict[str, bytes]:
+def _district_files(district: District, funds: dict[str, FundFiles], memo: Memo | None = None) -> dict[str, bytes]:
     tables = district_tables(funds)
     if not tables:
         return {}
@@ -875,13 +885,15 @@ def _district_files(district: District, funds: dict[str, FundFiles]) -> dict[str
     base = f"{ROOT}/{DISTRICT}"
     stamp = district.last_date or min(district.books[c].fc.fund.opened for c in funds)
     out: dict[str, bytes] = {}
-    for t in tables:
-        out.update(table_files(t, base, f"{name}{t.title}", stamp))
+    for t in tables:  # each table spans every fund: kept while its rows are the same (`memo`)
+        made: dict[str, bytes] = _made(memo, ("files", t, base, name, stamp),
+                                       lambda t=t: table_files(t, base, f"{name}{t.title}", stamp))  # type: ignore[misc]
+        out.update(made)
     spans = [ff.span for ff in funds.values()]
     description = (f"{name}各基金的项目（预算、支出、各步日期、各来源支付的部分、成效、评分）、合作方和商户分成，"
                    f"每行注明基金代码与名称；各基金的收支明细见各自的数据包。文字列：{FORMULA_NOTE}")
     out.update(_package(district, "sunledger-district", f"{name}项目、合作方与商户分成", description, [name],
-                        min(s for s, _ in spans), max(e for _, e in spans), tables, f"{base}/datapackage"))
+                        min(s for s, _ in spans), max(e for _, e in spans), tables, f"{base}/datapackage", memo))
     return out
 
 
@@ -905,10 +917,12 @@ def fund_files(district: District, code: str, as_of: dt.date | None = None) -> F
     return FundFiles(files, _index_entry(district, code, ft, files), shared, _span(district, code, ft.rows))
 
 
-def district_files(district: District, funds: dict[str, FundFiles]) -> dict[str, bytes]:
+def district_files(district: District, funds: dict[str, FundFiles], memo: Memo | None = None) -> dict[str, bytes]:
     """The district's tables, their package, and `downloads/index.json` listing every fund's files
-    (`funds` in code order; `district` needs its content and last date, not its entries)."""
-    out = _district_files(district, funds)
+    (`funds` in code order; `district` needs its content and last date, not its entries). `memo`
+    keeps a table's files by its rows: a build after an edit that left them alone writes them again
+    without making them (an XLSX of every project of 200 funds takes seconds)."""
+    out = _district_files(district, funds, memo)
     index: dict = {
         "title": f"{district.content.district.name} 基金收支数据下载",
         "last_date": district.last_date.isoformat() if district.last_date else None,

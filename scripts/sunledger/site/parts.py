@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import pickle
 import tempfile
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from ..check import Checked, _checked, _combined
@@ -172,6 +174,32 @@ class Store:
         except OSError:
             return False  # a read-only checkout still builds; it only does not remember
         return True
+
+
+class Memo:
+    """Things made from data alone, kept by a digest of that data and this package's code (downloads'
+    district tables): `memo(key, make)`. Entries this build did not ask for are dropped by `prune`."""
+
+    def __init__(self, root: Path, cache: bool):
+        self.store, self.cache = Store(root), cache
+        self.used: set[str] = set()
+
+    def __call__(self, key: tuple, make):
+        from .. import checkcache
+
+        tools = (checkcache.code_digest(), version("xlsxwriter"))
+        name = "memo-" + hashlib.sha256(repr((tools, key)).encode()).hexdigest()[:32]
+        self.used.add(name)
+        found = self.store.get(name, name, object) if self.cache else None
+        if found is None:
+            found = make()
+            self.store.put(name, name, found)
+        return found
+
+    def prune(self) -> None:
+        for path in self.store.folder.glob("memo-*.pickle"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
 
 
 def content_of(root: Path, key: str, store: Store, cache: bool) -> Content:

@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import logging
 import os
+import shutil
 from pathlib import Path
 from types import MethodType
 
@@ -64,6 +65,36 @@ class SunledgerConfig(Config):
     cache = opt.Type(bool, default=True)
 
 
+class Written(File):
+    """A file the plugin adds: each folder made once per build (tens of thousands of files), and a
+    file of the page cache hard-linked into a build folder nobody writes into again, not copied."""
+
+    link = False  # set per build: `mkdocs build` without --dirty (its site folder was emptied first)
+    made: set[str] = set()  # noqa: RUF012 - one build's folders, reset in on_config
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if dirty and not self.is_modified():
+            return
+        out = self.abs_dest_path
+        folder = os.path.dirname(out)
+        if folder not in Written.made:
+            os.makedirs(folder, exist_ok=True)
+            Written.made.add(folder)
+        content = self._content
+        if content is None:
+            assert self.abs_src_path is not None
+            if Written.link:
+                try:
+                    os.link(self.abs_src_path, out)
+                    return
+                except OSError:
+                    pass
+            shutil.copyfile(self.abs_src_path, out)
+        else:
+            with open(out, "wb") as f:
+                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+
+
 class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     supports_multiple_instances = False
 
@@ -107,6 +138,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_config(self, config):
         self._reset()
+        Written.made, Written.link = set(), not self.serving and not self.dirty
         self.blocks, self.generated, self.shares = {}, set(), {}
         base = Path(config.config_file_path or ".").resolve().parent
         root = (base / self.config.root).resolve() if self.config.root else find_root(base)
@@ -218,8 +250,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                     self.group_files.setdefault(page.group, []).append(dest)
         for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
-                self._add(files, File.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
-                                                inclusion=InclusionLevel.NOT_IN_NAV))
+                self._add(files, Written.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
+                                                   inclusion=InclusionLevel.NOT_IN_NAV))
                 if uri.endswith("/index.html"):
                     self.sitemap_extra.append(uri[: -len("index.html")])
             for src, (front, sha) in sorted(group.pages.items()):
@@ -229,11 +261,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
-            self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+            self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.downloaded = set(downloads)
         self.search_entries = search.entries(portal)
         for uri, data in feeds.feeds(portal).items():
-            self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+            self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.shares = share.summaries(portal)
         self.stamps = {code: portal.parts[code].checksum for code in portal.order}
         self.level_stamps = set(portal.stamps)
@@ -283,7 +315,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         funds = {code: v.downloads for code, v in sorted(self._views(built).items()) if v.downloads is not None}
         try:
             produced = {path: data for ff in funds.values() for path, data in ff.files.items()}
-            produced.update(downloads.district_files(built.district, funds))
+            memo = parts.Memo(built.district.root, self.config.cache)
+            produced.update(downloads.district_files(built.district, funds, memo))
+            memo.prune()
         except Exception as exc:
             raise PluginError(f"sunledger: 生成下载文件失败：{exc}") from exc
         for uri in produced:
@@ -354,7 +388,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             return False
         except Exception as exc:  # a broken file is a build error naming it, not a traceback
             raise PluginError(f"sunledger: 文件 {path} 无法读取：{exc}") from exc
-        self._add(files, File.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+        self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.group_files.setdefault(code, []).append(uri)
         return True
 
