@@ -1,6 +1,6 @@
 """Benchmark: the district site (`mkdocs build` with the sunledger plugin) against a plain Material build.
 
-    .venv/bin/python scripts/bench_site.py [--funds 200] [--transactions 100000] [--repeat 1] [--profile]
+    .venv/bin/python scripts/bench_site.py [--sizes 20:10000,200:100000] [--repeat 1] [--profile] [--no-edits] [--no-serve]
     .venv/bin/python scripts/bench_site.py --funds 20 --transactions 10000     # quick
 
 The issue's Scale target: build the site of a generated district and, in the
@@ -23,6 +23,14 @@ tables as Markdown.
    (`search: exclude`) and the sidebars it hides are kept out/hidden too.
 4. ledger load: `load_district(root)` alone, the part of ours that is not
    page building (so ms/page can be read with and without it).
+
+5. one fund changed (unless --no-edits): a rebuild with nothing changed (its output must equal
+   the first build's), a rebuild after a one-line edit in one fund (the narration of its last
+   transaction, in the open month) and a clean build of the same inputs (the cache moved aside;
+   the two trees are compared by a hash of every file), `make site` (`sunledger publish`: check,
+   then build) after another edit, `mkdocs serve`'s rebuild after another (unless --no-serve),
+   and the warm check against bean-check's cache hit. The edited file is put back afterwards.
+   Target: 5 s plus the edited fund's own pages at the full build's cost per page.
 
 Each command runs as a separate process, one after the other, measured with
 scripts/bench.py's `measure` (wall; peak of the summed RSS and PSS of the
@@ -619,8 +627,9 @@ def loadavg() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--funds", type=int, default=200)
-    ap.add_argument("--transactions", type=int, default=100_000)
+    ap.add_argument("--funds", type=int, default=None, help="one size: funds (with --transactions)")
+    ap.add_argument("--transactions", type=int, default=None)
+    ap.add_argument("--sizes", default="20:10000,200:100000", help="funds:transactions, comma-separated")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=1, help="runs per build; the fastest is kept")
     ap.add_argument("--profile", action="store_true", help="then profile both builds with cProfile")
@@ -629,9 +638,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve rebuild")
     args = ap.parse_args(argv)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    name = f"{args.funds}-{args.transactions}"
-    print(f"{args.funds} funds, {args.transactions} transactions (load average {loadavg()}):", file=sys.stderr)
-    root = district(args.funds, args.transactions, args.seed)
+    if args.funds or args.transactions:
+        sizes = [(args.funds or 200, args.transactions or 100_000)]
+    else:
+        sizes = [tuple(int(x.replace("_", "")) for x in pair.split(":")) for pair in args.sizes.split(",") if pair.strip()]
+    rc = 0
+    for funds, transactions in sizes:
+        rc |= one_size(args, funds, transactions)
+    return rc
+
+
+def one_size(args, funds: int, transactions: int) -> int:
+    name = f"{funds}-{transactions}"
+    print(f"{funds} funds, {transactions} transactions (load average {loadavg()}):", file=sys.stderr)
+    root = district(funds, transactions, args.seed)
     outs = BENCH / f"site-out-{name}"
     plain = BENCH / f"site-plain-{name}"
     warm(root)
@@ -665,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     per = {k: 1000 * s.run.wall / max(s.pages, 1) for k, s in best.items()}
     ratio = per[ours.run.label] / per[base.run.label]
     print()
-    print(f"{args.funds} funds, {args.transactions} transactions; fastest of {args.repeat}; "
+    print(f"{funds} funds, {transactions} transactions; fastest of {args.repeat}; "
           f"load average after each round: {', '.join(loads)} (2 cores)")
     head = (f"{'build':<24} {'pages':>6} {'wall s':>7} {'ms/page':>7} {'× plain':>7} {'RSS MB':>7} {'PSS MB':>7} "
             f"{'out MB':>7} {'HTML MB':>7} {'index MB':>8} {'gz MB':>6}  rc  output")

@@ -5,7 +5,7 @@
     on_pre_page  date every page by the ledger, not the clock (reproducible sitemap)
     on_env       the build line (commit + ledger checksum) for the theme override
     on_serve     watch the ledger and sunledger.yml too
-    on_page_context  the page's share card (og:) and feed links, for overrides/main.html
+    on_page_context  put the page's HTML blocks back; its share card (og:) and feed links, for overrides/main.html
     on_post_build  add funds, notices, projects and partners to the search index;
                  scan every written file for private data; refuse to publish it
 
@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import logging
 import os
+import pickle
 import shutil
+import zlib
 from pathlib import Path
 from types import MethodType
 
@@ -112,7 +115,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.public_numbers: frozenset[str] = frozenset()  # contact phones declared `public: true`
         self.contacts: dict = {}  # fund code ("" for the district) -> contact block at the foot of its pages
         self.generated: set[str] = set()
-        self.blocks: dict[str, list[str]] = {}  # src_uri -> HTML blocks kept out of Markdown
+        self.blocks: dict[str, bytes] = {}  # src_uri -> its HTML blocks kept out of Markdown, compressed (`_pack`)
         self.serving = False
         self.dirty = False
         self.fast: FastMarkdown | None = None
@@ -241,7 +244,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         for page in portal.pages(skip=frozenset(self.cached)):
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
-            self.blocks[page.src_uri] = page.blocks
+            self.blocks[page.src_uri] = _pack(page.blocks)
             if page.group in self.groups:
                 dest = File(page.src_uri, "", "", True).dest_uri
                 if page.in_nav:
@@ -256,7 +259,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                     self.sitemap_extra.append(uri[: -len("index.html")])
             for src, (front, sha) in sorted(group.pages.items()):
                 self._add(files, File.generated(config, src, content=pagecache.stub(front), inclusion=InclusionLevel.INCLUDED))
-                self.blocks[src] = []
+                self.blocks[src] = _pack([])
                 self.cached_pages[src] = store.blob(sha)
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
@@ -430,15 +433,16 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                 page.render = MethodType(_rendered(*done), page)  # this page skips Python-Markdown
         return markdown
 
-    def on_page_content(self, html, page, config, files):
-        blocks = self.blocks.get(page.file.src_uri)
-        if not blocks:
-            return html
-        html = unstash(html, blocks)
-        del self.blocks[page.file.src_uri]
+    def _unstash(self, page) -> None:
+        """Put the page's HTML blocks back, right before its template is drawn: until then mkdocs
+        holds every page at once, and the blocks are most of a page's bytes (kept compressed)."""
+        packed = self.blocks.pop(page.file.src_uri, None)
+        if packed is None:
+            return
+        html = unstash(page.content or "", pickle.loads(zlib.decompress(packed)))  # noqa: S301 - packed above, in this process
         if "SLBLOCK" in html:
             raise PluginError(f"sunledger: {page.file.src_uri} 中有未还原的 HTML 块（模板中的 HTML 块内不能有空行）")
-        return html
+        page.content = html
 
     def on_env(self, env, config, files):
         if self.config.cache and self.root is not None:
@@ -467,7 +471,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             out[base + url] = day
         return sorted(out.items())
 
+    @event_priority(100)  # before Material's search plugin reads (and rewrites) page.content
     def on_page_context(self, context, page, config, nav):
+        self._unstash(page)
         if page.file.src_uri in self.cached_pages:  # written as the page cache holds it (overrides/sl-cached.html)
             context["sl_cached_page"] = Markup(self.cached_pages[page.file.src_uri].read_text(encoding="utf-8"))  # noqa: S704 - a page this plugin wrote and scanned
             return context
@@ -510,10 +516,14 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                             *(File(src, "", "", True).dest_uri for src in self.cached_pages),
                             *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached)])
         stated = [*self.stamps.values(), *self.level_stamps, *((self.info.checksum, self.info.commit) if self.info else ())]
-        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated))
+        memory = ScanMemory(self.root, self.private_names, self.public_numbers) if self.config.cache and self.root else None
+        passed = memory.load() if memory else None
+        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated), passed)
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
+        if memory is not None and passed is not None:
+            memory.save(passed)
         self._remember(site, config)
 
     def _remember(self, site: Path, config) -> None:
@@ -526,6 +536,38 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             if code not in self.cached:
                 store.put(code, key, site, self.group_files.get(code, []), self.group_pages.get(code, {}), link)
         store.prune(set(self.groups))
+
+
+class ScanMemory:
+    """The files the privacy scan found nothing in, by their path and bytes, for the same names,
+    numbers and code (`.sunledger-cache/scan.json`): a district's tables that did not change are
+    not read again. Kept only when the scan passed the whole site."""
+
+    def __init__(self, root: Path, names: set[str], numbers: frozenset[str]):
+        from ..checkcache import code_digest
+
+        self.path = root / ".sunledger-cache" / "scan.json"
+        self.salt = pagecache.digest(sorted(names), sorted(numbers), code_digest())
+
+    def load(self) -> set[str]:
+        try:
+            body = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        return set(body.get("passed", [])) if isinstance(body, dict) and body.get("salt") == self.salt else set()
+
+    def save(self, passed: set[str]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".scan.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"salt": self.salt, "passed": sorted(passed)}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+def _pack(blocks: list[str]) -> bytes:
+    return zlib.compress(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:

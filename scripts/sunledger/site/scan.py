@@ -9,6 +9,7 @@ reader's browser ask another site (external scripts, styles, fonts, images).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import io
 import json
@@ -143,28 +144,53 @@ def _files(site: Path, skip: frozenset[str]) -> list[str]:
 
 
 def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset(),
-              scanned: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()) -> list[str]:
+              scanned: frozenset[str] = frozenset(), known: frozenset[str] = frozenset(),
+              passed: set[str] | None = None) -> list[str]:
     """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted. `scanned`: files
-    copied from the page cache, which this scan passed with the same names and numbers (site/pagecache.py)."""
+    copied from the page cache, which this scan passed with the same names and numbers (site/pagecache.py).
+    `passed` (in and out): digests of (path, bytes) an earlier scan with the same names, numbers and
+    code found nothing in; those are not read again, and the set becomes this scan's."""
     problems: list[str] = []
     names = sorted(n for n in private_names if len(n) >= 2)
+    before, now = (passed or set()), set()
     for rel in _files(site, scanned):
-        path = site / rel
-        problems.extend(scan_name(rel))
-        if Path(rel).suffix.lower() in RAW:
-            problems.append(f"{_masked_path(rel)}: 原始数据文件不得发布")
-            continue
-        if rel.startswith(THEME_ASSETS):
-            continue
-        if found := images.refused(rel, path):  # SVG, HTML or script where no page is, an active PDF
-            problems.append(found)
-        if images.is_raster(rel) or images.is_pdf(rel):
-            kept = images.metadata(rel, path.read_bytes())
-            if kept:
-                kind = "PDF" if images.is_pdf(rel) else "图片"
-                problems.append(f"{_masked_path(rel)}: " + said("SL505", f"{kind}带有元数据（{'、'.join(kept)}），可能暴露拍摄位置或个人信息"))
-            continue
-        if not _is_text(rel):
-            continue
-        problems.extend(scan_bytes(rel, path.read_bytes(), names, public_numbers, known))
+        if passed is not None:
+            digest = _digest(rel, site / rel)
+            if digest in before:
+                now.add(digest)
+                continue
+        found = _scan_one(site, rel, names, public_numbers, known)
+        problems.extend(found)
+        if passed is not None and not found:
+            now.add(digest)
+    if passed is not None:
+        passed.clear()
+        passed.update(now)
     return problems
+
+
+def _digest(rel: str, path: Path) -> str:
+    h = hashlib.sha256(rel.encode() + b"\0")
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+def _scan_one(site: Path, rel: str, names: list[str], public_numbers: frozenset[str], known: frozenset[str]) -> list[str]:
+    path = site / rel
+    problems = scan_name(rel)
+    if Path(rel).suffix.lower() in RAW:
+        return [*problems, f"{_masked_path(rel)}: 原始数据文件不得发布"]
+    if rel.startswith(THEME_ASSETS):
+        return problems
+    if found := images.refused(rel, path):  # SVG, HTML or script where no page is, an active PDF
+        problems.append(found)
+    if images.is_raster(rel) or images.is_pdf(rel):
+        kept = images.metadata(rel, path.read_bytes())
+        if kept:
+            kind = "PDF" if images.is_pdf(rel) else "图片"
+            problems.append(f"{_masked_path(rel)}: " + said("SL505", f"{kind}带有元数据（{'、'.join(kept)}），可能暴露拍摄位置或个人信息"))
+        return problems
+    if not _is_text(rel):
+        return problems
+    return [*problems, *scan_bytes(rel, path.read_bytes(), names, public_numbers, known)]
