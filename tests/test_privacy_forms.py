@@ -342,3 +342,23 @@ def test_masked_names_full_width_and_invisible():
     assert privacy.mask_name("　张三　") == "张*"
     assert privacy.mask_name("王\u200b建国") == "王**"  # a zero-width space is no letter
     assert privacy.mask_name("欧阳小明") == "欧阳**"
+
+
+def test_the_site_scan_in_processes_finds_what_one_process_finds(tmp_path, monkeypatch):
+    """A district's site is scanned in several processes; the findings, and the files remembered
+    as clean, are the same as one process's."""
+    from sunledger.site import scan
+
+    for i in range(60):
+        folder = tmp_path / "site" / f"p{i:02d}"
+        folder.mkdir(parents=True)
+        text = f"<p>第 {i} 页</p>" + ("<p>联系 13812345678</p>" if i in (7, 41) else "")
+        (folder / "index.html").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(scan, "PARALLEL_FILES", 10)
+    one, two = set(), set()
+    alone = scan.scan_site(tmp_path / "site", set(), passed=one)
+    apart = scan.scan_site(tmp_path / "site", set(), passed=two, jobs=2)
+    assert sorted(alone) == sorted(apart) and len(alone) == 2
+    assert one == two and len(one) == 58
+    # remembered: the clean files are not read again, the two with a number still are
+    assert sorted(scan.scan_site(tmp_path / "site", set(), passed=two, jobs=2)) == sorted(alone)

@@ -518,7 +518,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         stated = [*self.stamps.values(), *self.level_stamps, *((self.info.checksum, self.info.commit) if self.info else ())]
         memory = ScanMemory(self.root, self.private_names, self.public_numbers) if self.config.cache and self.root else None
         passed = memory.load() if memory else None
-        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated), passed)
+        jobs = 1 if self.serving else (self.config.jobs or os.cpu_count() or 1)  # no forking beside serve's threads
+        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated),
+                                  passed, jobs)
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")

@@ -8,15 +8,18 @@ reader's browser ask another site (external scripts, styles, fonts, images).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import html
 import io
 import json
+import multiprocessing
 import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..content.models import number_key
@@ -131,6 +134,9 @@ def scan_bytes(rel: str, data: bytes, names: Iterable[str], public: frozenset[st
     return out
 
 
+PARALLEL_FILES = 2000  # below this, starting processes costs more than the scan
+
+
 def _files(site: Path, skip: frozenset[str]) -> list[str]:
     """Every file under `site` (relative, sorted) but those in `skip`, without a stat of each
     (a district's site holds tens of thousands)."""
@@ -145,28 +151,42 @@ def _files(site: Path, skip: frozenset[str]) -> list[str]:
 
 def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset(),
               scanned: frozenset[str] = frozenset(), known: frozenset[str] = frozenset(),
-              passed: set[str] | None = None) -> list[str]:
+              passed: set[str] | None = None, jobs: int = 1) -> list[str]:
     """Every problem found in `site`, as 'relative/path: CODE 说明' lines, sorted. `scanned`: files
     copied from the page cache, which this scan passed with the same names and numbers (site/pagecache.py).
     `passed` (in and out): digests of (path, bytes) an earlier scan with the same names, numbers and
     code found nothing in; those are not read again, and the set becomes this scan's."""
-    problems: list[str] = []
     names = sorted(n for n in private_names if len(n) >= 2)
-    before, now = (passed or set()), set()
-    for rel in _files(site, scanned):
-        if passed is not None:
-            digest = _digest(rel, site / rel)
-            if digest in before:
-                now.add(digest)
-                continue
-        found = _scan_one(site, rel, names, public_numbers, known)
-        problems.extend(found)
-        if passed is not None and not found:
-            now.add(digest)
+    files = _files(site, scanned)
+    scan = functools.partial(_scan_files, site, names=names, public=public_numbers, known=known,
+                             before=frozenset(passed or ()), remember=passed is not None)
+    if jobs > 1 and len(files) > PARALLEL_FILES:  # a district's site: its files in `jobs` processes, in chunks
+        size = -(-len(files) // (jobs * 4))
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(scan, [files[i:i + size] for i in range(0, len(files), size)]))
+    else:
+        results = [scan(files)]
     if passed is not None:
         passed.clear()
-        passed.update(now)
-    return problems
+        passed.update(d for _found, ok in results for d in ok)
+    return [line for found, _ok in results for line in found]
+
+
+def _scan_files(site: Path, files: list[str], names: list[str], public: frozenset[str], known: frozenset[str],
+                before: frozenset[str], remember: bool) -> tuple[list[str], list[str]]:
+    """(problems, digests of the files without any) of some files of `site`."""
+    problems: list[str] = []
+    ok: list[str] = []
+    for rel in files:
+        digest = _digest(rel, site / rel) if remember else ""
+        if digest and digest in before:
+            ok.append(digest)
+            continue
+        found = _scan_one(site, rel, names, public, known)
+        problems.extend(found)
+        if remember and not found:
+            ok.append(digest)
+    return problems, ok
 
 
 def _digest(rel: str, path: Path) -> str:
