@@ -219,6 +219,35 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checksum(args: argparse.Namespace) -> int:
+    """The checksums the site's pages state, computed as the site computes them (site/parts.py)."""
+    import datetime as dt
+
+    from .district import funds_checksum
+    from .site import parts
+    from .site.buildinfo import commit
+    from .views.level import tree
+
+    root = Path(args.root).resolve()
+    day = commit(root).commit_date or dt.date.today()  # the site's day: its cache answers
+    built = parts.build(root, day, downloads=False)
+    sums = {code: p.checksum for code, p in sorted(built.parts.items())}
+    unknown = [c for c in args.codes if c not in sums and c not in tree(built.district).places]
+    if unknown:
+        print(f"sunledger: 没有基金或节点 {'、'.join(unknown)}", file=sys.stderr)
+        return 2
+    places = tree(built.district)
+    for key in args.codes or list(sums):
+        if key in sums:
+            print(f"{key}\t{sums[key]}\t基金账本（{len(built.parts[key].files)} 个文件）")
+        else:
+            below = places.funds_below(key)
+            print(f"{key}\t{funds_checksum({c: sums[c] for c in below})}\t下辖 {len(below)} 个基金")
+    if not args.codes:
+        print(f"全区\t{built.district.checksum}\t全区账本")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sunledger", description="阳光账本：社区基金账本的检查与公示")
     ap.add_argument("--version", action="version", version=f"sunledger {__version__}")
@@ -280,6 +309,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="以 JSON 输出")
     b.add_argument("--root", default=".", help="区级根目录，默认当前目录")
     b.set_defaults(func=_balances)
+    k = sub.add_parser("checksum", help="网站每页页脚写的校验和：基金账本的、各级节点（下辖基金）的、全区的")
+    k.add_argument("codes", nargs="*", help="基金代码或 district.yml 的节点编号；不写则列出全部基金和全区")
+    k.add_argument("--root", default=".", help="区级根目录，默认当前目录")
+    k.set_defaults(func=_checksum)
     e = sub.add_parser("explain", help="说明一个错误代码：含义、为什么要查、怎么改（可复制的写法）")
     e.add_argument("code", nargs="?", default=None, help="错误代码，如 SL102；不写则列出全部代码")
     e.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言：zh 中文（默认）或 en 英文")

@@ -583,3 +583,18 @@ def test_a_fund_without_transactions_still_gets_its_pages(tmp_path):
     assert {"index.md", "funds/Test/index.md", "projects/index.md", "projects/T-01/index.md", "partners/index.md"} <= set(pages)
     fund = "\n".join([pages["funds/Test/index.md"].markdown, *pages["funds/Test/index.md"].blocks])
     assert "暂无数据" in fund and "还没有公示" in fund
+
+
+def test_sunledger_checksum_prints_what_the_pages_state(site, district):
+    """An auditor checks a page's foot against the books with `sunledger checksum`."""
+    done = subprocess.run([str(BIN / "sunledger"), "checksum", "--root", str(REPO)], capture_output=True, text=True,
+                          env=ENV, timeout=300)
+    assert done.returncode == 0, done.stderr
+    sums = dict(line.split("\t")[:2] for line in done.stdout.splitlines())
+    assert sums.pop("全区") == district.checksum
+    assert set(sums) == set(district.books)
+    for code, value in sums.items():
+        assert f'data-fund="{code}" data-checksum="{value}"' in page(site, f"funds/{code}")
+    node = subprocess.run([str(BIN / "sunledger"), "checksum", "yuqiuhu", "--root", str(REPO)], capture_output=True,
+                          text=True, env=ENV, timeout=300).stdout.split("\t")[1]
+    assert f'data-checksum="{node}">本页根据下辖' in page(site, "levels/yuqiuhu")
