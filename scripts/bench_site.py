@@ -711,8 +711,9 @@ def one_size(args, funds: int, transactions: int) -> int:
     ref = per[ours.run.label] / ISSUE_PLAIN_MS
     print(f"  (reference, not the target: against the issue's {ISSUE_PLAIN_MS:.0f} ms/page for plain Material, ours is "
           f"{ref:.2f} ×; this run's plain twin costs {per[base.run.label]:.1f} ms/page)")
-    print(f"  peak memory ≤ {TARGET_PEAK_MB:.0f} MB (1.5 GiB): {ours.run.rss_mb:.0f} MB RSS "
-          f"{'ok' if ours.run.rss_mb <= TARGET_PEAK_MB else 'MISSED'}")
+    # PSS: the privacy scan's forked processes share the parent's pages, which RSS would count once per process
+    print(f"  peak memory ≤ {TARGET_PEAK_MB:.0f} MB (1.5 GiB): {ours.run.pss_mb:.0f} MB PSS "
+          f"{'ok' if ours.run.pss_mb <= TARGET_PEAK_MB else 'MISSED'} ({ours.run.rss_mb:.0f} MB RSS summed over processes)")
     print(f"  search index < {TARGET_INDEX_MB:.0f} MB: {ours.index_mb:.2f} MB "
           f"{'ok' if ours.index_mb < TARGET_INDEX_MB else 'MISSED'} (gzip {ours.index_gz_mb:.2f} MB "
           f"{'ok' if ours.index_gz_mb < TARGET_INDEX_MB else 'MISSED'})")
