@@ -162,3 +162,29 @@ def test_a_refused_build_remembers_nothing(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode != 0
     assert not list((root / ".sunledger-cache" / "pages").glob("*.json"))
+
+
+def test_a_dirty_build_cannot_write_into_the_page_cache(tmp_path):
+    """`mkdocs build` links cached files into its site folder; a later `mkdocs build --dirty` into the
+    same folder rewrites files in place. Were they still links, a dirty build that then failed would
+    leave the cache holding the new bytes under the old key, and undoing the edit would publish them."""
+    root = copy_demo(tmp_path / "d", "mkdocs.yml")
+    out = tmp_path / "out"
+    _build(root, out)
+    _build(root, out)  # the second build links every reused file to its blob
+    page = out / "funds/Guangming/notices/2025-01/index.html"
+    assert page.stat().st_nlink > 1
+    books = root / "ledger/funds/Guangming/txns/2026-11.beancount"
+    original = books.read_bytes()
+    _ledger(root)  # Guangming's pages change: the dirty build writes them anew
+    leak = root / "content/guide/notes.txt"
+    leak.write_text("值班电话 13812345678\n", encoding="utf-8")  # the output scan refuses the site, after the pages are written
+    done = subprocess.run([str(BIN / "mkdocs"), "build", "--dirty", "-d", str(out)], cwd=root, env=ENV,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0 and "SL501" in done.stderr, done.stderr[-2000:]
+    books.write_bytes(original)  # the edit undone: the old key, the old group
+    leak.unlink()
+    again = tmp_path / "again"
+    assert _build(root, again)[0] == FUNDS
+    _clean_build(root, tmp_path / "clean")
+    assert differences(again, tmp_path / "clean") == []

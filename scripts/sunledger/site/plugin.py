@@ -142,6 +142,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     def on_config(self, config):
         self._reset()
         Written.made, Written.link = set(), not self.serving and not self.dirty
+        if self.dirty:  # mkdocs rewrites files in place: none may share its bytes with the page cache
+            unlink_shared(Path(config.site_dir))
         self.blocks, self.generated, self.shares = {}, set(), {}
         base = Path(config.config_file_path or ".").resolve().parent
         root = (base / self.config.root).resolve() if self.config.root else find_root(base)
@@ -566,6 +568,24 @@ class ScanMemory:
             os.replace(tmp, self.path)
         except OSError:
             pass
+
+
+def unlink_shared(site: Path) -> int:
+    """Give every file of `site` that is a hard link (to the page cache: an earlier build without
+    --dirty) bytes of its own, so that writing it in place cannot change the cache. How many."""
+    done = 0
+    for top, _dirs, names in os.walk(site):
+        for name in names:
+            path = os.path.join(top, name)
+            try:
+                if os.lstat(path).st_nlink > 1:
+                    tmp = f"{path}.sl-{os.getpid()}.tmp"
+                    shutil.copyfile(path, tmp)
+                    os.replace(tmp, path)
+                    done += 1
+            except OSError:
+                continue
+    return done
 
 
 def _pack(blocks: list[str]) -> bytes:
