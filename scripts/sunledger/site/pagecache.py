@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from ..checkcache import FOLDER
+
 _VERSION = 2
 
 
@@ -81,7 +83,7 @@ class Store:
     are kept beside the build's, not over them)."""
 
     def __init__(self, root: Path, site_url: str = ""):
-        self.folder = Path(root) / ".sunledger-cache" / "pages"
+        self.folder = Path(root) / FOLDER / "pages"
         self.blobs = self.folder / "blobs"
         self.site = hashlib.sha256(site_url.encode()).hexdigest()[:12]
 

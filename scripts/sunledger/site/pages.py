@@ -339,7 +339,6 @@ class Portal:
         self.titles = {pid: v.project.title for pid, v in self.projects.items()}
         self.annuals: dict[str, dict[int, AnnualView]] = {code: v[code].annuals for code in self.order}
         self.catalogues: dict[str, Catalogue] = {code: v[code].catalogue for code in self.order}
-        self.stamps: set[str] = set()  # the checksums the level pages state (the privacy scan lets them through)
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
         self._levels(district)
@@ -664,6 +663,8 @@ class Portal:
             self.levels[(nid, None)] = whole
             for y in whole.years:
                 self.levels[(nid, y)] = level_view(district, nid, y, periods, self.places)
+        # the checksum each node's pages state: that of the funds below it (district.funds_checksum)
+        self.level_stamps = {key: funds_checksum({c: self.parts[c].checksum for c in v.funds}) for key, v in self.levels.items()}
 
     def _place_url(self, place: Place, year: int | None = None) -> str:
         """A node's or fund's page for `year` when it has one, else its whole history."""
@@ -725,9 +726,7 @@ class Portal:
         )
         title = f"{v.place.name} {year}年收支" if year is not None else v.place.name
         # it names the ledgers of the funds below, not the build's commit: the page cache reuses it while they stay
-        stamp = funds_checksum({c: self.parts[c].checksum for c in v.funds})
-        self.stamps.add(stamp)
-        page = self._page(src_of(url), title, text, year is None, sl_checksum=stamp, sl_funds=len(v.funds))
+        page = self._page(src_of(url), title, text, year is None, sl_checksum=self.level_stamps[(nid, year)], sl_funds=len(v.funds))
         page.group = level_group(nid, year)
         return page
 

@@ -24,16 +24,17 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
 from ..check import Checked, _checked, _combined
 from ..check import checked as check_loaded
+from ..checkcache import FOLDER
 from ..content.load import Content, load_content
 from ..district import District, FundBooks, checksum, district_from_entries, load_district
 from ..downloads import FundFiles, fund_files
-from ..errors import Problem
+from ..errors import Problem, meta
 from ..ledger.accounts import Classifier
 from ..ledger.attribution import Attribution
 from ..ledger.load import fund_files as ledger_fund_files
@@ -87,8 +88,10 @@ def views(district: District, code: str, as_of: dt.date, downloads: bool) -> Fun
     # every year a node above may show (up to the site's day); years before the first entry are empty
     span = range(years[0], max(as_of.year, years[-1]) + 1) if years else range(0)
     figures: dict[int | None, Figures] = {None: periods.figures(code), **{y: periods.figures(code, y) for y in span}}
-    public = [(str(t.meta["receipt"]), {"filename": t.meta.get("filename"), "lineno": t.meta.get("lineno")})
-              for t in books.txns if t.meta.get("receipt") and t.meta.get("receipt-public") is True]
+    public: dict[str, dict] = {}  # each public receipt, at the first line naming it
+    for t in books.txns:
+        if t.meta.get("receipt") and t.meta.get("receipt-public") is True:
+            public.setdefault(str(t.meta["receipt"]), meta(t.meta.get("filename"), t.meta.get("lineno")))
     return FundViews(
         last_date=last,
         years=years,
@@ -101,7 +104,7 @@ def views(district: District, code: str, as_of: dt.date, downloads: bool) -> Fun
         annuals=annual_views(district, code, as_of, periods),
         catalogue=fund_catalogue(district, code, as_of),
         private_payees=frozenset(t.payee.strip() for t in books.txns if t.payee and public_payee(district, t) != t.payee),
-        receipts=tuple({r: (r, where) for r, where in reversed(public)}.values())[::-1],  # the first line naming each
+        receipts=tuple(public.items()),
         downloads=fund_files(district, code, as_of) if downloads else None,
     )
 
@@ -118,14 +121,14 @@ def fund_part(path: Path, as_of: dt.date, downloads: bool) -> FundPart:
     district = district_from_entries(entries, errors, options_map, as_of, problems=checked.problems)
     if district is None or code not in district.books:
         return part
-    return FundPart(code, checked, files, part.checksum, views(district, code, as_of, downloads))
+    return replace(part, views=views(district, code, as_of, downloads))
 
 
-def stored_part(path: Path, as_of: dt.date, downloads: bool, root: Path, key: str) -> FundPart | bool:
-    """`fund_part`, kept in the store by the process that made it: True then (the caller reads it
-    back from the store: one pickling, not one to send it and one to keep it), else the part."""
+def stored_part(path: Path, as_of: dt.date, downloads: bool, root: Path, keys: dict[str, str]) -> FundPart | bool:
+    """`fund_part`, kept in the store (under `keys[str(path)]`) by the process that made it: True then
+    (the caller reads it back: one pickling, not one to send it and one to keep it), else the part."""
     part = fund_part(path, as_of, downloads)
-    return True if Store(root).put(part.code, key, part) else part
+    return True if Store(root).put(part.code, keys[str(path)], part) else part
 
 
 def parts_of(district: District, as_of: dt.date, downloads: bool = True, codes=None) -> dict[str, FundPart]:
@@ -133,10 +136,6 @@ def parts_of(district: District, as_of: dt.date, downloads: bool = True, codes=N
     pages of a fund loaded with the others say the district's checksum."""
     return {code: FundPart(code, Checked([], False), [], district.checksum, views(district, code, as_of, downloads))
             for code in (district.books if codes is None else codes)}
-
-
-def _stored(path: Path, as_of: dt.date, downloads: bool, root: Path, keys: dict[str, str]) -> FundPart | bool:
-    return stored_part(path, as_of, downloads, root, keys[str(path)])
 
 
 def _take(f: Path, result: FundPart | bool | Lost, store: Store, key: str, done: dict[Path, FundPart]) -> None:
@@ -153,7 +152,7 @@ class Store:
     a fund's part (`<CODE>.pickle`), the district's content (`content.pickle`)."""
 
     def __init__(self, root: Path):
-        self.folder = Path(root) / ".sunledger-cache" / "site"
+        self.folder = Path(root) / FOLDER / "site"
 
     def get(self, name: str, key: str, kind: type = FundPart):
         try:
@@ -246,7 +245,7 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
                 done[f] = hit
     missing = biggest_first([f for f in funds if f not in done])
     checks = checkcache.Store(root)
-    make = functools.partial(_stored, as_of=as_of, downloads=downloads, root=root, keys={str(f): keys[f] for f in missing})
+    make = functools.partial(stored_part, as_of=as_of, downloads=downloads, root=root, keys={str(f): keys[f] for f in missing})
     for f, result in zip(missing, each(make, missing, jobs)):
         _take(f, result, store, keys[f], done)
         if not isinstance(result, Lost):  # a crash may not happen again: never remembered

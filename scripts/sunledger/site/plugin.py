@@ -34,6 +34,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
+from ..checkcache import FOLDER, code_digest
 from ..config import CONFIG_NAME, find_root
 from ..district import District
 from ..errors import error, problem
@@ -233,11 +234,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             if group is not None:
                 self.cached[code] = group
         if self.groups:
-            funds = [c for c in self.groups if c in portal.parts]
-            reused = [c for c in funds if c in self.cached]
-            log.info(f"sunledger: {len(reused)} 个基金的页面沿用上次构建（.sunledger-cache/pages），"
-                     f"{len(funds) - len(reused)} 个重新生成；各级汇总页 {len(self.cached) - len(reused)} 页沿用，"
-                     f"{len(self.groups) - len(funds) - len(self.cached) + len(reused)} 页重新生成")
+            funds = [g for g in self.groups if g in portal.parts]
+            levels = [g for g in self.groups if g not in portal.parts]
+            kept = [sum(1 for g in gs if g in self.cached) for gs in (funds, levels)]
+            log.info(f"sunledger: {kept[0]} 个基金的页面沿用上次构建（.sunledger-cache/pages），{len(funds) - kept[0]} 个重新生成；"
+                     f"各级汇总页 {kept[1]} 页沿用，{len(levels) - kept[1]} 页重新生成")
         # photos and receipts of a cached fund are in its group: named, not cleaned again
         portal.photos = self._photos(district, files, config)
         portal.receipts = self._receipts(built, files, config)
@@ -248,7 +249,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
             self.blocks[page.src_uri] = _pack(page.blocks)
             if page.group in self.groups:
-                dest = File(page.src_uri, "", "", True).dest_uri
+                dest = _dest(page.src_uri)
                 if page.in_nav:
                     self.group_pages.setdefault(page.group, {})[page.src_uri] = (pagecache.front_of(page.markdown), dest)
                 else:
@@ -273,7 +274,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.shares = share.summaries(portal)
         self.stamps = {code: portal.parts[code].checksum for code in portal.order}
-        self.level_stamps = set(portal.stamps)
+        self.level_stamps = set(portal.level_stamps.values())
         return files
 
     def _keys(self, config, portal: Portal, built: parts.Built, written: dict[str, bytes]) -> None:
@@ -515,7 +516,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             return
         # the cached groups' files and pages, and the downloads of their funds (made from the same part), passed this scan before
         copied = frozenset([*(uri for g in self.cached.values() for uri in g.files),
-                            *(File(src, "", "", True).dest_uri for src in self.cached_pages),
+                            *(_dest(src) for src in self.cached_pages),
                             *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached)])
         stated = [*self.stamps.values(), *self.level_stamps, *((self.info.checksum, self.info.commit) if self.info else ())]
         memory = ScanMemory(self.root, self.private_names, self.public_numbers) if self.config.cache and self.root else None
@@ -548,9 +549,7 @@ class ScanMemory:
     not read again. Kept only when the scan passed the whole site."""
 
     def __init__(self, root: Path, names: set[str], numbers: frozenset[str]):
-        from ..checkcache import code_digest
-
-        self.path = root / ".sunledger-cache" / "scan.json"
+        self.path = root / FOLDER / "scan.json"
         self.salt = pagecache.digest(sorted(names), sorted(numbers), code_digest())
 
     def load(self) -> set[str]:
@@ -588,13 +587,18 @@ def unlink_shared(site: Path) -> int:
     return done
 
 
+def _dest(src_uri: str) -> str:
+    """Where mkdocs writes a generated page (directory urls: funds/A/index.md -> funds/A/index.html)."""
+    return File(src_uri, "", "", True).dest_uri
+
+
 def _pack(blocks: list[str]) -> bytes:
     return zlib.compress(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
     """Compiled templates kept by their source's checksum (a changed template compiles again)."""
-    folder = root / ".sunledger-cache" / "jinja"
+    folder = root / FOLDER / "jinja"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

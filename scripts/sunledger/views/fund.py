@@ -197,7 +197,6 @@ class Movements:
 
     flows: dict[tuple[str, str], Decimal]  # (source, project) -> spent
     series: list[tuple[str, Decimal]]  # month -> closing balance
-    last_year: int | None  # of the fund's last transaction
 
 
 def movements(district: District, code: str) -> Movements:
@@ -212,7 +211,7 @@ def movements(district: District, code: str) -> Movements:
     for month in fund_months(books):
         running += by_month.get(month, ZERO)
         series.append((month, running))
-    return Movements(dict(flows), series, books.txns[-1].date.year if books.txns else None)
+    return Movements(dict(flows), series)
 
 
 def fund_summary(district: District, code: str, year: int | None = None, periods: Periods | None = None) -> FundSummary:
