@@ -149,24 +149,33 @@ def biggest_first(funds: list[Path]) -> list[Path]:
     return sorted(funds, key=lambda f: -sum(p.stat().st_size for p in f.parent.rglob("*.beancount")))
 
 
-def each(fn: Callable[[Path], Any], paths: list[Path], jobs: int) -> list[Any]:
+def each(fn: Callable[[Path], Any], paths: list[Path], jobs: int, meanwhile: Callable[[], Any] | None = None,
+         then: Callable[[Path, Any], Any] | None = None) -> list[Any]:
     """`fn(path)` for each path (in `jobs` processes when > 1), in the order of `paths`; a
-    `Lost` for each that raised or whose process died, so one fund never takes the rest down."""
+    `Lost` for each that raised or whose process died, so one fund never takes the rest down.
+    `meanwhile()` runs in this process while the others work (after them with one job), and
+    `then(path, result)` on each result as it comes, while the others go on; its value is the result."""
+    then = then or (lambda _p, result: result)
     if jobs <= 1 or not paths:
-        return [guarded(fn, p) for p in paths]
+        out = [then(p, guarded(fn, p)) for p in paths]
+        if meanwhile is not None:
+            meanwhile()
+        return out
     results: dict[Path, Any] = {}
     broken: list[Path] = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        futures = [(p, pool.submit(fn, p)) for p in paths]
+        futures = [(p, pool.submit(fn, p)) for p in paths]  # every worker is forked by now: none beside `meanwhile`
+        if meanwhile is not None:
+            meanwhile()
         for p, future in futures:
             try:
-                results[p] = future.result()
+                results[p] = then(p, future.result())
             except BrokenProcessPool:  # a worker died (a signal, the OOM killer): every pending fund fails alike
                 broken.append(p)
             except Exception as exc:
-                results[p] = Lost(p, f"{type(exc).__name__}: {exc}")
+                results[p] = then(p, Lost(p, f"{type(exc).__name__}: {exc}"))
     for p in broken:  # each again in a process of its own, to find the one that dies
-        results[p] = _alone(fn, p)
+        results[p] = then(p, _alone(fn, p))
     return [results[p] for p in paths]
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -439,9 +440,9 @@ class Portal:
         meta["search"] = False
         return Page(src_uri, title, front_matter(title, **meta) + body, in_nav, blocks, fund or None)
 
-    def pages(self, skip: frozenset[str] = frozenset()) -> Iterator[Page]:
-        """Every page; of the funds in `skip`, only their page in the nav (the rest comes from
-        the page cache, site/pagecache.py)."""
+    def pages(self, skip: frozenset[str] = frozenset(), funds_apart: bool = True) -> Iterator[Page]:
+        """Every page but those of the funds and nodes in `skip` (from the page cache, site/pagecache.py);
+        without `funds_apart`, none of the funds' pages out of the nav (`fund_page_makers`: site/draw.py)."""
         yield self.home()
         for code in self.order:
             if code not in skip:
@@ -449,7 +450,7 @@ class Portal:
         yield self.project_list()
         yield self.partner_list()
         yield self.explain()
-        for code in self.order:
+        for code in self.order if funds_apart else ():
             if code not in skip:
                 yield from self.fund_pages(code)
         for nid, year in self.levels:
@@ -458,17 +459,20 @@ class Portal:
 
     def fund_pages(self, code: str) -> Iterator[Page]:
         """The pages of one fund out of the nav: one group of the page cache."""
-        for i, _n in enumerate(self.notices[code]):
-            yield self.notice(code, i)
-        for pid in sorted(self.views[code].projects):
-            if pid in self.projects and self.projects[pid].code == code:
-                yield self.project(pid)
-        for y in self.fund_years[code]:
-            yield self.fund_year(code, y)
-        for pv in self.partners[code]:
-            yield self.partner(pv)
-        yield self.disclosures(code)
-        yield from (self.annual(code, year) for year in self.annuals[code])
+        return (make() for _src, make in self.fund_page_makers(code))
+
+    def fund_page_makers(self, code: str) -> list[tuple[str, Callable[[], Page]]]:
+        """(src_uri, the function that draws it) of each page of `fund_pages(code)`: where a page goes is
+        known before it is drawn (the sitemap is written first; site/draw.py draws them elsewhere)."""
+        out: list[tuple[str, Callable[[], Page]]] = [
+            (src_of(notice_url(code, n.month)), functools.partial(self.notice, code, i)) for i, n in enumerate(self.notices[code])]
+        out += [(src_of(project_url(pid)), functools.partial(self.project, pid)) for pid in sorted(self.views[code].projects)
+                if pid in self.projects and self.projects[pid].code == code]
+        out += [(src_of(fund_year_url(code, y)), functools.partial(self.fund_year, code, y)) for y in self.fund_years[code]]
+        out += [(src_of(partner_url(pv.code, pv.partner.id)), functools.partial(self.partner, pv)) for pv in self.partners[code]]
+        out.append((src_of(disclosures_url(code)), functools.partial(self.disclosures, code)))
+        out += [(src_of(annual_url(code, year)), functools.partial(self.annual, code, year)) for year in self.annuals[code]]
+        return out
 
     def home(self) -> Page:
         s = list(self.summaries.values())

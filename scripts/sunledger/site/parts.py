@@ -246,12 +246,17 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
     missing = biggest_first([f for f in funds if f not in done])
     checks = checkcache.Store(root)
     make = functools.partial(stored_part, as_of=as_of, downloads=downloads, root=root, keys={str(f): keys[f] for f in missing})
-    for f, result in zip(missing, each(make, missing, jobs)):
+    found: list[Content] = []  # the district's content, read while the funds are loaded
+
+    def take(f: Path, result: FundPart | bool | Lost) -> None:
         _take(f, result, store, keys[f], done)
         if not isinstance(result, Lost):  # a crash may not happen again: never remembered
             checks.put(f.parent.name, keys[f][len(salt):], done[f].checked.problems, done[f].checked.refused)
+
+    each(make, missing, jobs, lambda: found.append(content_of(root, f"{root}|{checkcache.content_key(root, folders)}", store, cache)),
+         take)
     problems = _combined(root, list(beside[0]), {f: done[f].checked for f in funds})
-    content = content_of(root, f"{root}|{checkcache.content_key(root, folders)}", store, cache)
+    content = found[0]
     parts = {f.parent.name: done[f] for f in funds}
     files = sorted({*beside[3], *(x for p in parts.values() for x in p.files)})
     dates = [p.views.last_date for p in parts.values() if p.views is not None and p.views.last_date is not None]

@@ -38,7 +38,7 @@ from ..checkcache import FOLDER, code_digest
 from ..config import CONFIG_NAME, find_root
 from ..district import District
 from ..errors import error, problem
-from . import csp, feeds, glossary, images, pagecache, parts, scan, search, share, siteurl
+from . import csp, draw, feeds, glossary, images, pagecache, parts, scan, search, share, siteurl
 from .buildinfo import BuildInfo, commit
 from .fastmd import FastMarkdown
 from .pages import Portal, level_group, unstash
@@ -53,7 +53,8 @@ ASSETS = {
     "assets/sunledger/print.js": HERE / "assets" / "print.js",
 }
 MAX_LISTED = 200
-PARALLEL_BYTES = 2 * 2**20  # below this, starting processes costs more than loading funds apart saves
+PARALLEL_BYTES = 2**18  # below this, starting processes costs more than loading funds apart saves
+DRAW_APART = 400  # pages out of the nav: from this many (jobs: 0) they are drawn in processes of their own
 
 
 class SunledgerConfig(Config):
@@ -133,6 +134,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
         self.downloaded: set[str] = set()
         self.level_stamps: set[str] = set()
+        self.works: list[draw.Work] = []  # the funds' pages out of the nav, drawn apart (site/draw.py)
+        self.drawn: frozenset[str] = frozenset()  # their files, each scanned right after it was written
+        self.drawn_found: list[str] = []  # what that scan found, of the pages drawn in this process
+        self.nav = None
+        self.drawing = draw.Drawing()
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -244,7 +250,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         portal.receipts = self._receipts(built, files, config)
         self.built = None  # the parts' views now live in the portal
         self._release()
-        for page in portal.pages(skip=frozenset(self.cached)):
+        for page in portal.pages(skip=frozenset(self.cached), funds_apart=False):
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, page.src_uri, content=page.markdown, inclusion=level))
             self.blocks[page.src_uri] = _pack(page.blocks)
@@ -254,6 +260,18 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                     self.group_pages.setdefault(page.group, {})[page.src_uri] = (pagecache.front_of(page.markdown), dest)
                 else:
                     self.group_files.setdefault(page.group, []).append(dest)
+        # the funds' pages out of the nav are drawn apart, from on_env (site/draw.py)
+        self.works = [draw.Work(src, code, make) for code in portal.order if code not in self.cached
+                      for src, make in portal.fund_page_makers(code)]
+        for w in self.works:
+            dest = _dest(w.src)
+            for clash in (w.src, dest):  # the page is not in mkdocs' Files: a file of content/ may not take its place
+                if files.get_file_from_path(clash) is not None:
+                    raise PluginError(f"sunledger: content/{clash} 与生成的页面同名，请改名或删除")
+            self.generated.add(w.src)
+            self.sitemap_extra.append(dest[: -len("index.html")])
+            if w.code in self.groups:
+                self.group_files.setdefault(w.code, []).append(dest)
         for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
                 self._add(files, Written.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
@@ -423,6 +441,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     # ------------------------------------------------------------ pages
 
+    @event_priority(-100)  # the nav as the last plugin leaves it: the one mkdocs draws its pages in
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
     def on_pre_page(self, page, config, files):
         # The sitemap's lastmod (and the .gz header) would otherwise be today's date.
         if self.last_date is not None:
@@ -457,7 +480,38 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         env.globals["sl_csp_templates"] = csp.MATERIAL_INLINE
         env.globals["sl_contacts"] = self.contacts  # overrides/partials/copyright.html
         env.globals["sl_feeds"] = feeds.links(None)  # pages without a page context (404) offer the district's
+        self._draw(config, files, self.nav, env)
         return env
+
+    def _draw(self, config, files, nav, env) -> None:
+        """The funds' pages out of the nav: in processes of their own when there are jobs, while mkdocs
+        draws the rest (site/draw.py); else here, now."""
+        works, self.works = self.works, []
+        if not works:
+            return
+        site = Path(config.site_dir)
+        names, numbers, known = scan.names_of(self.private_names), self.public_numbers, self._stated()
+
+        def after(dest: str) -> list[str]:  # the privacy scan of the page, read back as soon as it is written
+            return scan.scan_file(site, dest, names, numbers, known) if self.config.privacy_scan else []
+
+        def drawn(share: list[draw.Work]) -> list[str]:
+            return draw.draw(share, self._take_blocks, after, config, files, nav, env)
+
+        self.drawn = frozenset(_dest(w.src) for w in works)
+        jobs = 1 if self.serving else self.config.jobs or ((os.cpu_count() or 1) if len(works) >= DRAW_APART else 1)
+        if jobs <= 1:
+            self.drawn_found = drawn(works)
+        else:
+            self.drawing.start(draw.shares(works, jobs), drawn)
+
+    def _stated(self) -> frozenset[str]:
+        """The short checksums and commit this build's pages state (the scan blanks them, and only them)."""
+        stated = [*self.stamps.values(), *self.level_stamps, *((self.info.checksum, self.info.commit) if self.info else ())]
+        return frozenset(x[:12] for x in stated)
+
+    def _take_blocks(self, page) -> None:
+        self.blocks[page.src_uri] = _pack(page.blocks)
 
     def _sitemap(self, pages, config) -> list[tuple[str, str | None]]:
         """(address, last change) of every page, mkdocs' pages and those copied from the page cache,
@@ -506,6 +560,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
+        found = [*self.drawn_found, *self.drawing.wait()]  # what the scan found in the pages drawn apart
         if self.search_entries is None:
             return
         site = Path(config.site_dir)
@@ -517,19 +572,21 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # the cached groups' files and pages, and the downloads of their funds (made from the same part), passed this scan before
         copied = frozenset([*(uri for g in self.cached.values() for uri in g.files),
                             *(_dest(src) for src in self.cached_pages),
-                            *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached)])
-        stated = [*self.stamps.values(), *self.level_stamps, *((self.info.checksum, self.info.commit) if self.info else ())]
+                            *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached), *self.drawn])
         memory = ScanMemory(self.root, self.private_names, self.public_numbers) if self.config.cache and self.root else None
         passed = memory.load() if memory else None
         jobs = 1 if self.serving else (self.config.jobs or os.cpu_count() or 1)  # no forking beside serve's threads
-        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, frozenset(x[:12] for x in stated),
-                                  passed, jobs)
+        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, self._stated(), passed, jobs)
+        problems = sorted([*found, *problems], key=lambda line: line.split(": ", 1)[0])  # in file order, as one scan lists them
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
             raise PluginError(f"sunledger: 网站输出中发现 {len(problems)} 处不得公开的信息，已拒绝发布：\n{listed}")
         if memory is not None and passed is not None:
             memory.save(passed)
         self._remember(site, config)
+
+    def on_build_error(self, error):
+        self.drawing.stop()
 
     def _remember(self, site: Path, config) -> None:
         """Keep the page groups this build drew, now written and scanned (site/pagecache.py)."""

@@ -149,6 +149,18 @@ def _files(site: Path, skip: frozenset[str]) -> list[str]:
     return sorted(out)
 
 
+def names_of(private_names: Iterable[str]) -> list[str]:
+    """The payee names the scan looks for: one character alone is in too many words."""
+    return sorted(n for n in private_names if len(n) >= 2)
+
+
+def scan_file(site: Path, rel: str, names: list[str], public_numbers: frozenset[str] = frozenset(),
+              known: frozenset[str] = frozenset()) -> list[str]:
+    """One written file, as `scan_site` reads it (`names`: `names_of(...)`); for the pages drawn in
+    processes of their own (site/draw.py), read back there, right after they are written."""
+    return _scan_one(site, rel, names, public_numbers, known)
+
+
 def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str] = frozenset(),
               scanned: frozenset[str] = frozenset(), known: frozenset[str] = frozenset(),
               passed: set[str] | None = None, jobs: int = 1) -> list[str]:
@@ -156,7 +168,7 @@ def scan_site(site: Path, private_names: set[str], public_numbers: frozenset[str
     copied from the page cache, which this scan passed with the same names and numbers (site/pagecache.py).
     `passed` (in and out): digests of (path, bytes) an earlier scan with the same names, numbers and
     code found nothing in; those are not read again, and the set becomes this scan's."""
-    names = sorted(n for n in private_names if len(n) >= 2)
+    names = names_of(private_names)
     files = _files(site, scanned)
     scan = functools.partial(_scan_files, site, names=names, public=public_numbers, known=known,
                              before=frozenset(passed or ()), remember=passed is not None)
