@@ -386,11 +386,12 @@ def _hashes(root: Path) -> dict[str, str]:
 
 
 def test_two_builds_are_identical(site, tmp_path):
-    """The second build loads the funds in two processes (jobs: 2) and renders every page with
-    Python-Markdown (fast_markdown: false; site/fastmd.py writes plain pages itself): same files."""
+    """The second build loads the funds and draws their pages in two processes (jobs: 2; site/draw.py),
+    renders every page with Python-Markdown (fast_markdown: false; site/fastmd.py writes plain pages
+    itself) and draws every page's nav (nav_memo: false; site/navmemo.py): same files."""
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"(?m)^docs_dir: content$", f"docs_dir: {REPO / 'content'}", config)
-    config, n = re.subn(r"(?m)^  - sunledger\b.*$", f"  - sunledger:\n      root: {REPO}\n      jobs: 2\n      fast_markdown: false", config)
+    config, n = re.subn(r"(?m)^  - sunledger\b.*$", f"  - sunledger:\n      root: {REPO}\n      jobs: 2\n      fast_markdown: false\n      nav_memo: false", config)
     assert n == 1
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     again = tmp_path / "again"

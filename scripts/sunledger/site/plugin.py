@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MethodType
 
 import jinja2
+import material
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -38,7 +39,7 @@ from ..checkcache import FOLDER, code_digest
 from ..config import CONFIG_NAME, find_root
 from ..district import District
 from ..errors import error, problem
-from . import csp, draw, feeds, glossary, images, pagecache, parts, scan, search, share, siteurl
+from . import csp, draw, feeds, glossary, images, navmemo, pagecache, parts, scan, search, share, siteurl
 from .buildinfo import BuildInfo, commit
 from .fastmd import FastMarkdown
 from .pages import Portal, level_group, unstash
@@ -46,6 +47,7 @@ from .pages import Portal, level_group, unstash
 log = logging.getLogger("mkdocs.plugins.sunledger")
 
 HERE = Path(__file__).parent
+MATERIAL = Path(material.__file__).parent / "templates"  # Material's own templates, under "sl-material/"
 ASSETS = {
     "assets/sunledger/sunledger.css": HERE / "assets" / "sunledger.css",
     "assets/sunledger/filter.js": HERE / "assets" / "filter.js",
@@ -68,6 +70,8 @@ class SunledgerConfig(Config):
     fast_markdown = opt.Type(bool, default=True)
     # keep each fund's views and pages in .sunledger-cache/site/ and reuse them while its inputs are unchanged
     cache = opt.Type(bool, default=True)
+    # draw the primary nav once for all pages out of the nav that spell its links alike (site/navmemo.py)
+    nav_memo = opt.Type(bool, default=True)
 
 
 class Written(File):
@@ -480,6 +484,12 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         env.globals["sl_csp_templates"] = csp.MATERIAL_INLINE
         env.globals["sl_contacts"] = self.contacts  # overrides/partials/copyright.html
         env.globals["sl_feeds"] = feeds.links(None)  # pages without a page context (404) offer the district's
+        # overrides/partials/nav.html: Material's own under a name of its own, and the nav drawn once per key
+        env.loader = jinja2.ChoiceLoader([env.loader, jinja2.PrefixLoader({"sl-material": jinja2.FileSystemLoader(MATERIAL)})])
+        memo = navmemo.NavMemo(self.nav, config) if self.nav is not None and self.config.nav_memo else None
+        env.globals["sl_nav_key"] = memo.key if memo is not None else (lambda page: None)
+        env.globals["sl_nav_get"] = memo.get if memo is not None else (lambda key: None)
+        env.globals["sl_nav_put"] = memo.put if memo is not None else Markup
         self._draw(config, files, self.nav, env)
         return env
 

@@ -27,8 +27,11 @@ def html_text(value: str) -> Markup:
 
     The block token of `stash` is spelled with a reference too, so no text can pose as one.
     """
-    text = str(escape(value)).replace("\r", "&#13;").replace("\n", "&#10;")
-    return Markup(text.replace("SLBLOCK", "SL&#66;LOCK"))  # noqa: S704 - escaped above
+    text = escape(value)
+    if "\n" not in text and "\r" not in text and "SLBLOCK" not in text:  # nearly every value: as escaped
+        return text
+    spelled = str(text).replace("\r", "&#13;").replace("\n", "&#10;")
+    return Markup(spelled.replace("SLBLOCK", "SL&#66;LOCK"))  # noqa: S704 - escaped above
 
 
 def md_inline(value: str) -> Markup:
