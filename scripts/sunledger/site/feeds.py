@@ -80,9 +80,8 @@ def fund_items(portal: Portal, code: str) -> list[Item]:
             items.append(Item(f"{target}#冲正-{key}", f"冲正：更正{fmt.month_zh(c.corrects)}的账目", target, c.date,
                               f"{fmt.date_zh(c.date)}：{c.reason}（{line.payee} {line.narration}，"
                               f"{fmt.money(line.amount)} 元）"))
-    for pid, v in portal.projects.items():
-        if v.code != code:
-            continue
+    for pid in portal.own_projects(code):
+        v = portal.projects[pid]
         url = site + project_url(pid)
         for shown, (r, _figures) in enumerate(v.reports):  # the page's order; the id keeps the YAML's index
             i = v.project.reports.index(r)

@@ -461,13 +461,16 @@ class Portal:
         """The pages of one fund out of the nav: one group of the page cache."""
         return (make() for _src, make in self.fund_page_makers(code))
 
+    def own_projects(self, code: str) -> list[str]:
+        """The ids of the projects fund `code` carries out (each has its page under the fund's group), sorted."""
+        return [pid for pid in sorted(self.views[code].projects) if pid in self.projects and self.projects[pid].code == code]
+
     def fund_page_makers(self, code: str) -> list[tuple[str, Callable[[], Page]]]:
         """(src_uri, the function that draws it) of each page of `fund_pages(code)`: where a page goes is
         known before it is drawn (the sitemap is written first; site/draw.py draws them elsewhere)."""
         out: list[tuple[str, Callable[[], Page]]] = [
             (src_of(notice_url(code, n.month)), functools.partial(self.notice, code, i)) for i, n in enumerate(self.notices[code])]
-        out += [(src_of(project_url(pid)), functools.partial(self.project, pid)) for pid in sorted(self.views[code].projects)
-                if pid in self.projects and self.projects[pid].code == code]
+        out += [(src_of(project_url(pid)), functools.partial(self.project, pid)) for pid in self.own_projects(code)]
         out += [(src_of(fund_year_url(code, y)), functools.partial(self.fund_year, code, y)) for y in self.fund_years[code]]
         out += [(src_of(partner_url(pv.code, pv.partner.id)), functools.partial(self.partner, pv)) for pv in self.partners[code]]
         out.append((src_of(disclosures_url(code)), functools.partial(self.disclosures, code)))
