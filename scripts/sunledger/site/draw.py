@@ -87,17 +87,15 @@ class Drawing:
 
     def start(self, shares_: list[list[Work]], fn: Callable[[list[Work]], list[str]]) -> None:
         ctx = multiprocessing.get_context("fork")  # the nav, the environment and the views, as they are now
-        gc.collect()
-        gc.freeze()  # the collector in a child then writes to none of the objects it shares with this process
-        try:
-            for share in shares_:
-                recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(fn, share, send), daemon=True)
-                proc.start()
-                send.close()
-                self.running.append((proc, recv))
-        finally:
-            gc.unfreeze()
+        # Until they are done, the collector (here and in them) writes to none of the objects this process
+        # shares with them: each page of memory stays one page, not one per process.
+        gc.freeze()
+        for share in shares_:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(fn, share, send), daemon=True)
+            proc.start()
+            send.close()
+            self.running.append((proc, recv))
 
     def wait(self) -> list[str]:
         errors: list[str] = []
@@ -112,6 +110,8 @@ class Drawing:
             finally:
                 recv.close()
                 proc.join()
+        if self.running:
+            gc.unfreeze()
         self.running = []
         if errors:
             raise PluginError("sunledger: 页面生成失败：\n" + "\n".join(errors))
@@ -123,6 +123,8 @@ class Drawing:
             proc.kill()
             proc.join()
             recv.close()
+        if self.running:
+            gc.unfreeze()
         self.running = []
 
 
