@@ -1,13 +1,16 @@
 """The mkdocs plugin `sunledger`: the residents' portal inside mkdocs' own build.
 
     on_config    load the district once; any rule error stops the build (file:line)
-    on_files     generate every page, asset, download, photo and feed (File.generated)
+    on_files     generate every page of the nav and the district's, every asset, download, photo
+                 and feed (File.generated); the funds' pages out of the nav are only planned
+    on_nav       keep the nav the funds' pages out of it are drawn in
     on_pre_page  date every page by the ledger, not the clock (reproducible sitemap)
-    on_env       the build line (commit + ledger checksum) for the theme override
+    on_env       the build line (commit + ledger checksum) for the theme override; the nav memo
+                 (site/navmemo.py); start drawing the funds' pages out of the nav (site/draw.py)
     on_serve     watch the ledger and sunledger.yml too
     on_page_context  put the page's HTML blocks back; its share card (og:) and feed links, for overrides/main.html
-    on_post_build  add funds, notices, projects and partners to the search index;
-                 scan every written file for private data; refuse to publish it
+    on_post_build  wait for those pages; add funds, notices, projects and partners to the search
+                 index; scan every written file for private data; refuse to publish it
 
 Registered as entry point `sunledger` (pyproject.toml), enabled in mkdocs.yml.
 """
