@@ -137,7 +137,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.group_files: dict[str, list[str]] = {}  # group -> site paths of its files written this build
         self.group_pages: dict[str, dict[str, tuple[str, str]]] = {}  # group -> its pages of the nav: src -> (front, dest)
         self.cached_pages: dict[str, Path] = {}  # src_uri of a page of the nav -> the stored page it writes
-        self.sitemap_extra: list[str] = []  # urls of pages copied from the cache (not mkdocs pages this build)
+        self.sitemap_extra: list[str] = []  # urls of pages not in mkdocs' Files: copied from the cache, or drawn apart
         self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
         self.downloaded: set[str] = set()
         self.level_stamps: set[str] = set()
