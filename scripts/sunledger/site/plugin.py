@@ -81,7 +81,7 @@ class Written(File):
     """A file the plugin adds: each folder made once per build (tens of thousands of files), and a
     file of the page cache hard-linked into a build folder nobody writes into again, not copied."""
 
-    link = False  # set per build: `mkdocs build` without --dirty (its site folder was emptied first)
+    link = False  # set per build: without --dirty (`mkdocs build` and `serve` empty the site folder first)
     made: set[str] = set()  # noqa: RUF012 - one build's folders, reset in on_config
 
     def copy_file(self, dirty: bool = False) -> None:
@@ -155,7 +155,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_config(self, config):
         self._reset()
-        Written.made, Written.link = set(), not self.serving and not self.dirty
+        # without --dirty, mkdocs (build and serve alike) empties the site folder first and never writes a file twice
+        Written.made, Written.link = set(), not self.dirty
         if self.dirty:  # mkdocs rewrites files in place: none may share its bytes with the page cache
             unlink_shared(Path(config.site_dir))
         self.blocks, self.generated, self.shares = {}, set(), {}
@@ -606,7 +607,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         if not self.config.cache or self.root is None:
             return
         store = pagecache.Store(self.root, config.site_url or "")
-        link = not self.serving and not self.dirty  # a build folder nobody writes into again
+        link = not self.dirty  # a build folder nobody writes into again (serve's is emptied before each rebuild)
         for code, key in sorted(self.groups.items()):
             if code not in self.cached:
                 store.put(code, key, site, self.group_files.get(code, []), self.group_pages.get(code, {}), link)
