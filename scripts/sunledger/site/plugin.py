@@ -271,15 +271,18 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # the funds' pages out of the nav are drawn apart, from on_env (site/draw.py)
         self.works = [draw.Work(src, code, make) for code in portal.order if code not in self.cached
                       for src, make in portal.fund_page_makers(code)]
+        drawn: set[str] = set()
         for w in self.works:
             dest = _dest(w.src)
             for clash in (w.src, dest):  # the page is not in mkdocs' Files: a file of content/ may not take its place
                 if files.get_file_from_path(clash) is not None:
                     raise PluginError(f"sunledger: content/{clash} 与生成的页面同名，请改名或删除")
             self.generated.add(w.src)
+            drawn.add(dest)
             self.sitemap_extra.append(dest[: -len("index.html")])
             if w.code in self.groups:
                 self.group_files.setdefault(w.code, []).append(dest)
+        self.drawn = frozenset(drawn)
         for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
                 self._add(files, Written.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
@@ -512,12 +515,18 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         def drawn(share: list[draw.Work]) -> list[str]:
             return draw.draw(share, self._take_blocks, after, config, files, nav, env)
 
-        self.drawn = frozenset(_dest(w.src) for w in works)
-        jobs = 1 if self.serving else self.config.jobs or ((os.cpu_count() or 1) if len(works) >= DRAW_APART else 1)
+        jobs = self._forks(len(works) >= DRAW_APART)
         if jobs <= 1:
             self.drawn_found = drawn(works)
         else:
             self.drawing.start(draw.shares(works, jobs), drawn)
+
+    def _forks(self, enough: bool = True) -> int:
+        """Processes for the drawing and the scan: none beside the live-reload server's threads; `jobs`,
+        else one per core when there is `enough` work to gain from them."""
+        if self.serving:
+            return 1
+        return self.config.jobs or ((os.cpu_count() or 1) if enough else 1)
 
     def _stated(self) -> frozenset[str]:
         """The short checksums and commit this build's pages state (the scan blanks them, and only them)."""
@@ -528,8 +537,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.blocks[page.src_uri] = _pack(page.blocks)
 
     def _sitemap(self, pages, config) -> list[tuple[str, str | None]]:
-        """(address, last change) of every page, mkdocs' pages and those copied from the page cache,
-        in address order: the same list whichever of them this build drew."""
+        """(address, last change) of every page, mkdocs' pages and those not in its Files (copied from
+        the page cache, or drawn apart), in address order: the same list whichever of them this build drew."""
         out = {}
         for f in pages:
             p = f.page
@@ -589,8 +598,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                             *(uri for uri in self.downloaded if uri.split("/")[1] in self.cached), *self.drawn])
         memory = ScanMemory(self.root, self.private_names, self.public_numbers) if self.config.cache and self.root else None
         passed = memory.load() if memory else None
-        jobs = 1 if self.serving else (self.config.jobs or os.cpu_count() or 1)  # no forking beside serve's threads
-        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, self._stated(), passed, jobs)
+        problems = scan.scan_site(site, self.private_names, self.public_numbers, copied, self._stated(), passed, self._forks())
         problems = sorted([*found, *problems], key=lambda line: line.split(": ", 1)[0])  # in file order, as one scan lists them
         if problems:
             listed = "\n".join(problems[:MAX_LISTED])
