@@ -164,3 +164,34 @@ def test_gitignore_names_the_site_link_and_the_builds():
     for path in ("site", "site/index.html", ".site-builds/20260101T000000000000Z-abc/index.html", ".site.new-123"):
         done = subprocess.run(["git", "check-ignore", "-q", "--no-index", path], cwd=REPO)
         assert done.returncode == 0, f"{path} is not ignored"
+
+
+def test_the_build_publish_would_remove_is_built_over(tmp_path):
+    from sunledger import publish as pub
+
+    names = [f"2026010{d}T000000000000Z-{c}" for d, c in zip("12345", "abcde", strict=True)]
+    for name in names:
+        (tmp_path / pub.BUILDS / name).mkdir(parents=True)
+    pub.swap(tmp_path, tmp_path / pub.BUILDS / names[-1])
+    assert pub.spare(tmp_path, keep=2).name == names[0]  # a, b and c go once a new build is served
+    assert pub.spare(tmp_path, keep=5) is None
+    pub.swap(tmp_path, tmp_path / pub.BUILDS / names[0])  # rolled back to the oldest: never the one served
+    assert pub.spare(tmp_path, keep=2).name == names[1]
+
+
+def test_make_site_builds_over_the_oldest_build_and_leaves_nothing_of_it(demo):
+    """With --keep 1 the third publish builds over the first build's folder: what that build held and
+    this one does not write is gone, the rest is this build's."""
+    builds = []
+    for n in range(3):
+        mark_home(demo, n)
+        if n == 2:
+            (builds[0] / "stray.html").write_text("旧的", encoding="utf-8")
+            folder_inode = builds[0].stat().st_ino
+        done = publish(demo, "--no-check", "--keep", "1")
+        assert done.returncode == 0, done.stderr[-2000:]
+        builds.append((demo / "site").resolve())
+    assert builds[2].stat().st_ino == folder_inode and not builds[0].exists()
+    assert not (builds[2] / "stray.html").exists()
+    assert MARK.format(2) in (builds[2] / "index.html").read_text(encoding="utf-8")
+    assert MARK.format(1) in (builds[1] / "index.html").read_text(encoding="utf-8")  # the one before, for rollback

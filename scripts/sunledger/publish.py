@@ -11,7 +11,12 @@ name beside it and renamed onto `site`, so a reader (or a web server with
 `root …/site;`, which follows the link on every request) finds either the whole
 old build or the whole new one. A failed check or build leaves `site` where it
 was and removes its own folder. The previous builds (`--keep`, default 2) stay
-for `--rollback`; older ones are removed after the swap.
+for `--rollback`; older ones are removed after the swap. The oldest of those
+that this publish would remove is not removed but built over: the plugin keeps
+its files that the new build writes as they are (site/reuse.py), so a one-line
+edit does not make and remove a district's tens of thousands of folders again.
+Should that build fail, the recycled folder is gone with it, one build further
+back than `--keep` asks for.
 
 A web server that resolved `site` once (a process started with its working
 directory inside `site/`) keeps serving the old folder until it is restarted.
@@ -132,6 +137,13 @@ def prune(root: Path, keep: int = KEEP) -> list[Path]:
     return removed
 
 
+def spare(root: Path, keep: int = KEEP) -> Path | None:
+    """The oldest build that `prune` removes once a new build is served (never the one served now)."""
+    current, done = served(root), builds(root)
+    gone = done[: max(len(done) - keep, 0)]  # the new build is the newest: every other one is older
+    return next((p for p in gone if p != current), None)
+
+
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[None]:
     """One publish at a time per district (two `make site` at once would race on the swap)."""
@@ -157,6 +169,9 @@ def publish(root: Path, keep: int = KEEP, check: bool = True) -> Path:
         try:
             if check:
                 _run("检查（sunledger check）", [sys.executable, "-m", "sunledger.cli", "check"], root)
+            old = spare(root, keep)
+            if old is not None:
+                os.rename(old, building)
             _run("构建（mkdocs build）", [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(building)], root)
             if not (building / "index.html").is_file():
                 raise PublishError(f"构建没有生成 {building.name}/index.html，网站保持上一次的版本")

@@ -137,20 +137,32 @@ EDITS = [
 
 
 def test_each_kind_of_edit_builds_as_a_clean_build(tmp_path):
+    """Each edit is built into the folder of the build before it, as `mkdocs build`, `serve` and `make
+    site` do (the last build's files that stay the same are left in place: site/reuse.py), after files
+    no build writes were put there: they must be gone."""
     root = copy_demo(tmp_path / "d", "mkdocs.yml")
-    first = _build(root, tmp_path / "first")
+    out = tmp_path / "out"
+    first = _build(root, out)
     assert first == (0, FUNDS)
+    first_tree = tree(out)
     again = _build(root, tmp_path / "again")  # nothing changed: every fund reused, the same bytes
     assert again == (FUNDS, 0)
-    assert differences(tmp_path / "first", tmp_path / "again") == []
+    assert tree(tmp_path / "again") == first_tree
+    (out / "stray.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (out / "funds/Guangming/old-notice").mkdir()
+    (out / "funds/Guangming/old-notice/index.html").write_text("旧的", encoding="utf-8")
+    (out / "funds/elsewhere").symlink_to(tmp_path / "again")
+    feed = out / "feed.xml"  # a file the plugin writes, changed by hand: written again
+    feed.write_bytes(feed.read_bytes().replace(b"<", b"<!-- -->", 1))
     for i, (edit, reused) in enumerate(EDITS):
         edit(root)
-        out, clean = tmp_path / f"inc{i}", tmp_path / f"clean{i}"
+        clean = tmp_path / f"clean{i}"
         got = _build(root, out)
         _clean_build(root, clean)
         assert differences(out, clean) == [], edit.__name__
         assert got == (reused, FUNDS - reused), edit.__name__
-        assert differences(tmp_path / "first", out), f"{edit.__name__} changed nothing on the site"
+        assert tree(out) != first_tree, f"{edit.__name__} changed nothing on the site"
+    assert not [p for p in out.rglob("*") if p.is_symlink()]
 
 
 def test_a_refused_build_remembers_nothing(tmp_path):

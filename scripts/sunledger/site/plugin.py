@@ -42,7 +42,7 @@ from ..checkcache import FOLDER, code_digest
 from ..config import CONFIG_NAME, find_root
 from ..district import District
 from ..errors import error, problem
-from . import csp, draw, feeds, glossary, images, navmemo, pagecache, parts, scan, search, share, siteurl
+from . import csp, draw, feeds, glossary, images, navmemo, pagecache, parts, reuse, scan, search, share, siteurl
 from .buildinfo import BuildInfo, commit
 from .fastmd import FastMarkdown
 from .pages import Portal, level_group, unstash
@@ -83,9 +83,12 @@ class Written(File):
 
     link = False  # set per build: without --dirty (`mkdocs build` and `serve` empty the site folder first)
     made: set[str] = set()  # noqa: RUF012 - one build's folders, reset in on_config
+    kept: set[str] = set()  # noqa: RUF012 - site paths the last build left with these bytes (site/reuse.py)
 
     def copy_file(self, dirty: bool = False) -> None:
         if dirty and not self.is_modified():
+            return
+        if self.dest_uri in Written.kept:
             return
         out = self.abs_dest_path
         folder = os.path.dirname(out)
@@ -127,6 +130,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.blocks: dict[str, bytes] = {}  # src_uri -> its HTML blocks kept out of Markdown, compressed (`_pack`)
         self.serving = False
         self.dirty = False
+        self.aside = False  # the site folder's last build set aside before mkdocs empties it (site/reuse.py)
+        self.config_site: Path | None = None
+        self.kept = reuse.Kept()
         self.fast: FastMarkdown | None = None
         self._reset()
 
@@ -156,7 +162,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     def on_config(self, config):
         self._reset()
         # without --dirty, mkdocs (build and serve alike) empties the site folder first and never writes a file twice
-        Written.made, Written.link = set(), not self.dirty
+        Written.made, Written.link, Written.kept = set(), not self.dirty, set()
+        self.kept = reuse.Kept()
         if self.dirty:  # mkdocs rewrites files in place: none may share its bytes with the page cache
             unlink_shared(Path(config.site_dir))
         self.blocks, self.generated, self.shares = {}, set(), {}
@@ -207,6 +214,15 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         size = sum(p.stat().st_size for p in (root / "ledger").rglob("*.beancount"))
         return (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 1
 
+    def on_pre_build(self, config):
+        # mkdocs empties the site folder next: what it holds is kept aside, and what this build would
+        # write again as it is stays (site/reuse.py)
+        self.config_site = Path(config.site_dir)
+        self.aside = self._reusing() and reuse.set_aside(self.config_site)
+
+    def _reusing(self) -> bool:
+        return self.config.cache and not self.dirty
+
     def on_serve(self, server, config, builder):
         if self.root is not None:
             root = self.root
@@ -222,6 +238,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         assert self.as_of is not None
         assert self.root is not None
         built, district = self.built, self.built.district
+        if self.aside:
+            reuse.take_back(Path(config.site_dir))
+            self.aside = False
         intro = ""
         home = files.get_file_from_path("index.md")
         if home is not None:  # the hand-written home text becomes the head of the generated home page
@@ -304,7 +323,18 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.shares = share.summaries(portal)
         self.stamps = {code: portal.parts[code].checksum for code in portal.order}
         self.level_stamps = set(portal.level_stamps.values())
+        if self._reusing():
+            self._reconcile(files, config, store)
         return files
+
+    def _reconcile(self, files: Files, config, store: pagecache.Store) -> None:
+        """Of the last build's files, keep those this build writes as they are (site/reuse.py)."""
+        blobs = {uri: store.blob(sha) for g in self.cached.values() for uri, sha in g.files.items()}
+        contents = {f.dest_uri: (c.encode("utf-8") if isinstance(c, str) else c)
+                    for f in files if isinstance(f, Written) and (c := f._content) is not None}
+        self.kept = reuse.reconcile(Path(config.site_dir), reuse.inodes(blobs), contents)
+        Written.kept = self.kept.files
+        log.info(f"sunledger: 上次构建的 {len(self.kept.files)} 个文件原样留用，{self.kept.removed} 个删除后重写或不再发布")
 
     def _keys(self, config, portal: Portal, built: parts.Built, written: dict[str, bytes]) -> None:
         """Each fund's page group key (site/pagecache.py): its part's key, the frame every page is
@@ -331,8 +361,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         """Let go of the last ledger a rule plugin read in this process (a fund loaded here, with one job)."""
         from ..rules import context
 
-        context._LAST[:] = [None, -1, None]
-        gc.collect()
+        if context._LAST[0] is not None:  # else nothing was loaded here, and a collection would walk every part for nothing
+            context._LAST[:] = [None, -1, None]
+            gc.collect()
 
     def _add(self, files: Files, file: File) -> None:
         old = files.get_file_from_path(file.src_uri)
@@ -584,6 +615,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
         found = [*self.drawn_found, *self.drawing.wait()]  # what the scan found in the pages drawn apart
+        gc.unfreeze()  # what the cache's pickles made (parts.quiet_gc) is collected as usual again
+        reuse.prune(self.kept)
         if self.search_entries is None:
             return
         site = Path(config.site_dir)
@@ -609,6 +642,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_build_error(self, error):
         self.drawing.stop()
+        gc.unfreeze()
+        if self.aside and self.config_site is not None:  # failed before on_files: the last build is put back
+            reuse.take_back(self.config_site)
 
     def _remember(self, site: Path, config) -> None:
         """Keep the page groups this build drew, now written and scanned (site/pagecache.py)."""
