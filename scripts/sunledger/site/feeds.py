@@ -116,8 +116,9 @@ def atom(portal: Portal, feed_id: str, title: str, page: str, items: list[Item],
     return fg.atom_str(pretty=True)
 
 
-def feeds(portal: Portal) -> dict[str, bytes]:
-    """Site path -> Atom document, for every fund and the district."""
+def feeds(portal: Portal, skip: frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """Site path -> Atom document, for every fund but those in `skip` (their page group holds theirs:
+    site/pagecache.py) and the district."""
     site = portal.site_url
     out: dict[str, bytes] = {}
     everything: list[Item] = []
@@ -125,8 +126,9 @@ def feeds(portal: Portal) -> dict[str, bytes]:
     for code in portal.order:
         name = portal.summaries[code].name
         items = fund_items(portal, code)
-        out[fund_feed_url(code)] = atom(portal, site + fund_feed_url(code), f"{name} 公示与报告",
-                                        site + fund_url(code), items, portal.d.books[code].fc.fund.opened)
+        if code not in skip:
+            out[fund_feed_url(code)] = atom(portal, site + fund_feed_url(code), f"{name} 公示与报告",
+                                            site + fund_url(code), items, portal.d.books[code].fc.fund.opened)
         everything += [Item(it.id, f"{name}：{it.title}", it.link, it.date, it.summary) for it in items]
     everything.sort(key=lambda it: (it.date, it.id), reverse=True)
     out[FEED] = atom(portal, site + FEED, f"{portal.d.content.district.name} 公示与报告", site, everything, first)

@@ -85,13 +85,15 @@ class Store:
     def __init__(self, root: Path, site_url: str = ""):
         self.folder = Path(root) / FOLDER / "pages"
         self.blobs = self.folder / "blobs"
+        self._blobs = str(self.blobs) + os.sep
         self.site = hashlib.sha256(site_url.encode()).hexdigest()[:12]
 
     def _entry(self, code: str) -> Path:
         return self.folder / f"{code}.{self.site}.json"
 
-    def blob(self, sha: str) -> Path:
-        return self.blobs / sha[:2] / sha
+    def blob(self, sha: str) -> str:
+        """Where blob `sha` is kept (a string: tens of thousands are named per build, pathlib is slow at it)."""
+        return f"{self._blobs}{sha[:2]}{os.sep}{sha}"
 
     def get(self, code: str, key: str) -> Group | None:
         """The group stored under `key`, when every file it names is there."""
@@ -107,11 +109,11 @@ class Store:
         except (TypeError, IndexError, AttributeError):
             return None
         shas = [*group.files.values(), *(sha for _front, sha in group.pages.values())]
-        return group if all(self.blob(sha).is_file() for sha in shas) else None
+        return group if all(os.path.isfile(self.blob(sha)) for sha in shas) else None
 
     def _keep(self, src: Path, link: bool) -> str:
         sha = hashlib.sha256(src.read_bytes()).hexdigest()
-        dest = self.blob(sha)
+        dest = Path(self.blob(sha))
         if not dest.is_file():
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(f".{sha}.{os.getpid()}.tmp")

@@ -304,22 +304,25 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.drawn = frozenset(drawn)
         for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
-                self._add(files, Written.generated(config, uri, abs_src_path=str(store.blob(group.files[uri])),
+                self._add(files, Written.generated(config, uri, abs_src_path=store.blob(group.files[uri]),
                                                    inclusion=InclusionLevel.NOT_IN_NAV))
                 if uri.endswith("/index.html"):
                     self.sitemap_extra.append(uri[: -len("index.html")])
             for src, (front, sha) in sorted(group.pages.items()):
                 self._add(files, File.generated(config, src, content=pagecache.stub(front), inclusion=InclusionLevel.INCLUDED))
                 self.blocks[src] = _pack([])
-                self.cached_pages[src] = store.blob(sha)
+                self.cached_pages[src] = Path(store.blob(sha))
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.downloaded = set(downloads)
         self.search_entries = search.entries(portal)
-        for uri, data in feeds.feeds(portal).items():
+        fund_feeds = {feeds.fund_feed_url(code): code for code in self.groups}
+        for uri, data in feeds.feeds(portal, skip=frozenset(self.cached)).items():
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+            if uri in fund_feeds:  # made from what the fund's page group is keyed on: kept with its pages
+                self.group_files.setdefault(fund_feeds[uri], []).append(uri)
         self.shares = share.summaries(portal)
         self.stamps = {code: portal.parts[code].checksum for code in portal.order}
         self.level_stamps = set(portal.level_stamps.values())

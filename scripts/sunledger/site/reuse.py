@@ -130,7 +130,7 @@ def prune(kept: Kept) -> None:
             pass
 
 
-def inodes(paths: dict[str, Path]) -> dict[str, tuple[int, int]]:
+def inodes(paths: dict[str, str]) -> dict[str, tuple[int, int]]:
     """(st_dev, st_ino) of each blob that exists (site path -> blob)."""
     out: dict[str, tuple[int, int]] = {}
     for uri, blob in paths.items():
