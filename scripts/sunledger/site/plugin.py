@@ -618,7 +618,6 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
         found = [*self.drawn_found, *self.drawing.wait()]  # what the scan found in the pages drawn apart
-        gc.unfreeze()  # what the cache's pickles made (parts.quiet_gc) is collected as usual again
         reuse.prune(self.kept)
         if self.search_entries is None:
             return
@@ -645,7 +644,6 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_build_error(self, error):
         self.drawing.stop()
-        gc.unfreeze()
         if self.aside and self.config_site is not None:  # failed before on_files: the last build is put back
             reuse.take_back(self.config_site)
 
