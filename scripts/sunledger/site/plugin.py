@@ -130,8 +130,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.blocks: dict[str, bytes] = {}  # src_uri -> its HTML blocks kept out of Markdown, compressed (`_pack`)
         self.serving = False
         self.dirty = False
-        self.aside = False  # the site folder's last build set aside before mkdocs empties it (site/reuse.py)
-        self.config_site: Path | None = None
+        self.aside: Path | None = None  # the site folder whose last build is set aside while mkdocs empties it (site/reuse.py)
         self.kept = reuse.Kept()
         self.fast: FastMarkdown | None = None
         self._reset()
@@ -217,8 +216,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     def on_pre_build(self, config):
         # mkdocs empties the site folder next: what it holds is kept aside, and what this build would
         # write again as it is stays (site/reuse.py)
-        self.config_site = Path(config.site_dir)
-        self.aside = self._reusing() and reuse.set_aside(self.config_site)
+        site = Path(config.site_dir)
+        self.aside = site if self._reusing() and reuse.set_aside(site) else None
 
     def _reusing(self) -> bool:
         return self.config.cache and not self.dirty
@@ -238,9 +237,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         assert self.as_of is not None
         assert self.root is not None
         built, district = self.built, self.built.district
-        if self.aside:
-            reuse.take_back(Path(config.site_dir))
-            self.aside = False
+        if self.aside is not None:
+            reuse.take_back(self.aside)
+            self.aside = None
         intro = ""
         home = files.get_file_from_path("index.md")
         if home is not None:  # the hand-written home text becomes the head of the generated home page
@@ -318,7 +317,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
         self.downloaded = set(downloads)
         self.search_entries = search.entries(portal)
-        fund_feeds = {feeds.fund_feed_url(code): code for code in self.groups}
+        fund_feeds = {feeds.fund_feed_url(code): code for code in portal.order if code in self.groups}
         for uri, data in feeds.feeds(portal, skip=frozenset(self.cached)).items():
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
             if uri in fund_feeds:  # made from what the fund's page group is keyed on: kept with its pages
@@ -335,7 +334,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         blobs = {uri: store.blob(sha) for g in self.cached.values() for uri, sha in g.files.items()}
         contents = {f.dest_uri: (c.encode("utf-8") if isinstance(c, str) else c)
                     for f in files if isinstance(f, Written) and (c := f._content) is not None}
-        self.kept = reuse.reconcile(Path(config.site_dir), reuse.inodes(blobs), contents)
+        self.kept = reuse.reconcile(Path(config.site_dir), blobs, contents)
         Written.kept = self.kept.files
         log.info(f"sunledger: 上次构建的 {len(self.kept.files)} 个文件原样留用，{self.kept.removed} 个删除后重写或不再发布")
 
@@ -644,8 +643,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_build_error(self, error):
         self.drawing.stop()
-        if self.aside and self.config_site is not None:  # failed before on_files: the last build is put back
-            reuse.take_back(self.config_site)
+        if self.aside is not None:  # failed before on_files: the last build is put back
+            reuse.take_back(self.aside)
 
     def _remember(self, site: Path, config) -> None:
         """Keep the page groups this build drew, now written and scanned (site/pagecache.py)."""

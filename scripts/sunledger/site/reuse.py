@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,9 +68,9 @@ class Kept:
     removed: int = 0
 
 
-def reconcile(site: Path, links: dict[str, tuple[int, int]], contents: dict[str, bytes]) -> Kept:
-    """Keep the files of `site` at a path of `links` (site path -> (st_dev, st_ino) of the blob this
-    build links there) that are that blob, and those at a path of `contents` (site path -> the bytes
+def reconcile(site: Path, links: dict[str, str], contents: dict[str, bytes]) -> Kept:
+    """Keep the files of `site` at a path of `links` (site path -> the blob this build links there)
+    that are that blob, and those at a path of `contents` (site path -> the bytes
     this build writes there) that are a file of their own holding those bytes; remove the rest."""
     kept = Kept()
 
@@ -104,18 +103,20 @@ def reconcile(site: Path, links: dict[str, tuple[int, int]], contents: dict[str,
     return kept
 
 
-def _same(e: os.DirEntry, path: str, links: dict[str, tuple[int, int]], contents: dict[str, bytes]) -> bool:
+def _same(e: os.DirEntry, path: str, links: dict[str, str], contents: dict[str, bytes]) -> bool:
     if not e.is_file(follow_symlinks=False):
         return False
     blob = links.get(path)
     if blob is not None:
-        st = e.stat(follow_symlinks=False)
-        return (st.st_dev, st.st_ino) == blob
+        try:
+            return os.path.samestat(e.stat(follow_symlinks=False), os.stat(blob))
+        except OSError:  # the blob is gone: linked (or copied) again
+            return False
     data = contents.get(path)
     if data is None:
         return False
     st = e.stat(follow_symlinks=False)
-    if st.st_nlink != 1 or st.st_size != len(data) or not stat.S_ISREG(st.st_mode):
+    if st.st_nlink != 1 or st.st_size != len(data):
         return False  # a file sharing its bytes (with the cache) is never written into: made anew
     with open(e.path, "rb") as f:
         return f.read() == data
@@ -128,18 +129,6 @@ def prune(kept: Kept) -> None:
             os.rmdir(folder)
         except OSError:
             pass
-
-
-def inodes(paths: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """(st_dev, st_ino) of each blob that exists (site path -> blob)."""
-    out: dict[str, tuple[int, int]] = {}
-    for uri, blob in paths.items():
-        try:
-            st = os.stat(blob)
-        except OSError:
-            continue
-        out[uri] = (st.st_dev, st.st_ino)
-    return out
 
 
 def _remove(path: Path) -> None:
