@@ -1,7 +1,8 @@
 """A fund's pages as the last build wrote them, reused while nothing they are made of changed.
 
 A fund's pages (its own page, notices, projects, partners, years, annual reports
-and disclosure catalogue) and its photos and public receipts are one group; each
+and disclosure catalogue), its photos and public receipts, its feed and its
+download files are one group; each
 page of a node above the funds is a group of its own. A group's key is a digest
 of everything its pages are made of:
 
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from ..checkcache import FOLDER
 
-_VERSION = 2
+_VERSION = 3  # 3: a fund's download files are in its group
 
 
 def digest(*parts: object) -> str:

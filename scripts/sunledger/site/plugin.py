@@ -90,24 +90,34 @@ class Written(File):
             return
         if self.dest_uri in Written.kept:
             return
-        out = self.abs_dest_path
+        content = self._content
+        if content is None:
+            assert self.abs_src_path is not None
+            Written.place(self.abs_src_path, self.abs_dest_path)
+        else:
+            with open(Written.folder_of(self.abs_dest_path), "wb") as f:
+                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+
+    @staticmethod
+    def folder_of(out: str) -> str:
+        """`out`, its folder made (once per build)."""
         folder = os.path.dirname(out)
         if folder not in Written.made:
             os.makedirs(folder, exist_ok=True)
             Written.made.add(folder)
-        content = self._content
-        if content is None:
-            assert self.abs_src_path is not None
-            if Written.link:
-                try:
-                    os.link(self.abs_src_path, out)
-                    return
-                except OSError:
-                    pass
-            shutil.copyfile(self.abs_src_path, out)
-        else:
-            with open(out, "wb") as f:
-                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        return out
+
+    @staticmethod
+    def place(src: str, out: str) -> None:
+        """The file `src` written at `out`: hard-linked when `link`, else copied."""
+        Written.folder_of(out)
+        if Written.link:
+            try:
+                os.link(src, out)
+                return
+            except OSError:
+                pass
+        shutil.copyfile(src, out)
 
 
 class SunledgerPlugin(BasePlugin[SunledgerConfig]):
@@ -141,6 +151,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.cached: dict[str, pagecache.Group] = {}  # fund code -> the group copied from the cache
         self.group_files: dict[str, list[str]] = {}  # group -> site paths of its files written this build
         self.group_pages: dict[str, dict[str, tuple[str, str]]] = {}  # group -> its pages of the nav: src -> (front, dest)
+        self.placed: dict[str, str] = {}  # site path -> page-cache blob: the cached groups' files (`_place`)
         self.cached_pages: dict[str, Path] = {}  # src_uri of a page of the nav -> the stored page it writes
         self.sitemap_extra: list[str] = []  # urls of pages not in mkdocs' Files: copied from the cache, or drawn apart
         self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
@@ -301,10 +312,16 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             if w.code in self.groups:
                 self.group_files.setdefault(w.code, []).append(dest)
         self.drawn = frozenset(drawn)
+        # a cached group's files are placed by the plugin, not by mkdocs (they are most of a district's
+        # files, and mkdocs walks its Files a dozen times a build): they are not in its Files
         for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
-                self._add(files, Written.generated(config, uri, abs_src_path=store.blob(group.files[uri]),
-                                                   inclusion=InclusionLevel.NOT_IN_NAV))
+                old = files.get_file_from_path(uri)
+                if old is not None:
+                    if old.generated_by is None:
+                        raise PluginError(f"sunledger: content/{uri} 与生成的页面同名，请改名或删除")
+                    files.remove(old)
+                self.placed[uri] = store.blob(group.files[uri])
                 if uri.endswith("/index.html"):
                     self.sitemap_extra.append(uri[: -len("index.html")])
             for src, (front, sha) in sorted(group.pages.items()):
@@ -314,7 +331,12 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, data in downloads.items():
+            code = uri.split("/")[1]  # downloads/<CODE>/…, or downloads/district/…
+            if code in self.cached:  # made from its part alone, as its pages: in its group (`placed`)
+                continue
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
+            if code in portal.parts and code in self.groups:
+                self.group_files.setdefault(code, []).append(uri)
         self.downloaded = set(downloads)
         self.search_entries = search.entries(portal)
         fund_feeds = {feeds.fund_feed_url(code): code for code in portal.order if code in self.groups}
@@ -326,12 +348,24 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.stamps = {code: portal.parts[code].checksum for code in portal.order}
         self.level_stamps = set(portal.level_stamps.values())
         if self._reusing():
-            self._reconcile(files, config, store)
-        return files
+            self._reconcile(files, config)
+        self._place(Path(config.site_dir))
+        # content/'s raw data (exclude_docs) is never written: out of the Files mkdocs walks again and again
+        return Files([f for f in files if f.inclusion is not InclusionLevel.EXCLUDED or f.is_documentation_page()])
 
-    def _reconcile(self, files: Files, config, store: pagecache.Store) -> None:
+    def _place(self, site: Path) -> None:
+        """Write the cached groups' files (site/pagecache.py) the last build did not leave in place."""
+        for uri, blob in self.placed.items():
+            if uri in Written.kept:
+                continue
+            out = os.path.join(site, uri)
+            if self.dirty and not _newer(blob, out):  # as mkdocs' --dirty writes a file: only over an older one
+                continue
+            Written.place(blob, out)
+
+    def _reconcile(self, files: Files, config) -> None:
         """Of the last build's files, keep those this build writes as they are (site/reuse.py)."""
-        blobs = {uri: store.blob(sha) for g in self.cached.values() for uri, sha in g.files.items()}
+        blobs = self.placed
         contents = {f.dest_uri: (c.encode("utf-8") if isinstance(c, str) else c)
                     for f in files if isinstance(f, Written) and (c := f._content) is not None}
         self.kept = reuse.reconcile(Path(config.site_dir), blobs, contents)
@@ -700,6 +734,14 @@ def unlink_shared(site: Path) -> int:
             except OSError:
                 continue
     return done
+
+
+def _newer(src: str, out: str) -> bool:
+    """Whether `src` was changed after `out` was written (or `out` is not there), as File.is_modified."""
+    try:
+        return os.path.getmtime(src) > os.path.getmtime(out)
+    except OSError:
+        return True
 
 
 def _dest(src_uri: str) -> str:
