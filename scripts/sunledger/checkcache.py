@@ -24,11 +24,12 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import beancount
 
+from . import readonce
 from .config import CONFIG_NAME, Limits
 from .errors import Problem
 from .ledger import includes
@@ -56,7 +57,7 @@ def _files_under(folder: Path) -> list[str]:
     return out
 
 
-def _digest(paths: Iterable[str], root: Path, salt: str) -> str:
+def _digest(paths: Iterable[str], root: Path, salt: str, read: Callable[[str], bytes] = readonce.read) -> str:
     h = hashlib.sha256(salt.encode())
     base = str(root) + os.sep
     for path in sorted(set(paths)):
@@ -65,8 +66,7 @@ def _digest(paths: Iterable[str], root: Path, salt: str) -> str:
             if os.path.islink(path):
                 h.update(b"L" + os.readlink(path).encode())
             else:
-                with open(path, "rb") as f:
-                    h.update(b"F" + f.read())
+                h.update(b"F" + read(path))
         except FileNotFoundError:
             h.update(b"-")  # named but absent (a missing receipt is part of the finding)
         except OSError as exc:
@@ -88,26 +88,29 @@ def shared_digest(root: Path, as_of: dt.date) -> str:
     return _digest(paths, root, f"{as_of.isoformat()}|{code_digest()}")
 
 
-def folder_digest(folder: Path, root: Path) -> str:
+def folder_digest(folder: Path, root: Path, read: Callable[[str], bytes] = readonce.read) -> str:
     """Every file under `folder` (names, bytes, links)."""
-    return _digest(_files_under(folder), root, "folder")
+    return _digest(_files_under(folder), root, "folder", read)
 
 
-def fund_key(root: Path, fund_file: Path, shared: str, limits: Limits, folders: dict[Path, str] | None = None) -> str:
+def fund_key(root: Path, fund_file: Path, shared: str, limits: Limits, folders: dict[Path, str] | None = None,
+             read: Callable[[str], bytes] = readonce.read) -> str:
     """The key of one fund's check (`shared`: `shared_digest`): its ledger and content folders, and
     the files its ledger includes from elsewhere, found by the same scan the loader's size check
     makes (include lines and globs, no parse), so a file included from outside the fund's folder
     counts, and so does one a glob newly matches. `folders` keeps the folder digests made, for
-    the caller that needs them again (`content_key`)."""
+    the caller that needs them again (`content_key`); `read` reads the ledger's files (a
+    readonce.ReadOnce for a caller that reads them again)."""
     code = fund_file.parent.name
     folders = {} if folders is None else folders
     ledger, content = fund_file.parent, root / "content" / "funds" / code
-    for folder in (ledger, content):
-        if folder not in folders:
-            folders[folder] = folder_digest(folder, root)
+    if ledger not in folders:
+        folders[ledger] = folder_digest(ledger, root, read)
+    if content not in folders:
+        folders[content] = folder_digest(content, root)
     inside = str(ledger) + os.sep
-    outside = [f for f in includes.scan(fund_file, limits).files if not str(f).startswith(inside)]
-    return _digest(outside, root, f"fund|{code}|{shared}|{folders[ledger]}|{folders[content]}")
+    outside = [f for f in includes.scan(fund_file, limits, read=read).files if not str(f).startswith(inside)]
+    return _digest(outside, root, f"fund|{code}|{shared}|{folders[ledger]}|{folders[content]}", read)
 
 
 def content_key(root: Path, folders: dict[Path, str] | None = None) -> str:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from beancount.core import data
 
+from . import readonce
 from .content.load import Content, FundContent, load_content
 from .errors import Problem, problem
 from .ledger.accounts import Classifier
@@ -64,11 +67,11 @@ class District:
         return replace(self, books=books, attribution=Attribution())
 
 
-def checksum(paths: list[str]) -> str:
+def checksum(paths: list[str], read: Callable[[str], bytes] = readonce.read) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
-        h.update(Path(p).name.encode())
-        h.update(Path(p).read_bytes())
+        h.update(os.path.basename(p).encode())
+        h.update(read(p))
     return h.hexdigest()
 
 

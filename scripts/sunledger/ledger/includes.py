@@ -16,6 +16,7 @@ import glob
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _unquote(raw: bytes) -> str:
     return re.sub(r"\\(.)", r"\1", raw.decode("utf-8", "replace"))
 
 
-def _read(path: str, limits: Limits, named_at: dict | None, out: Scan) -> bytes | None:
+def _read(path: str, limits: Limits, named_at: dict | None, out: Scan, read: Callable[[str], bytes] | None) -> bytes | None:
     """The file's bytes, or None (and an error in `out`) when beancount must not parse it."""
     try:
         st = os.stat(path)
@@ -66,8 +67,11 @@ def _read(path: str, limits: Limits, named_at: dict | None, out: Scan) -> bytes 
                                     f"{limits.file_bytes:,} 字节（sunledger.yml 的 limits.file_bytes）；请按月分成多个文件"))
             out.refused_files.add(path)
             return None
-        with open(path, "rb") as f:
-            data = f.read(limits.file_bytes + 1)
+        if read is None:
+            with open(path, "rb") as f:
+                data = f.read(limits.file_bytes + 1)
+        else:  # within the limit at its stat just now
+            data = read(path)
     except OSError as exc:
         out.errors.append(error(named_at or meta(path, 1), "SL004", f"文件加载错误：无法读取 {path}（{exc.strerror}）"))
         out.refused_files.add(path)
@@ -92,15 +96,16 @@ def _includes(path: str, data: bytes) -> list[tuple[dict, str, list[str]]]:
     return found
 
 
-def scan(top: Path | str, limits: Limits, *, deep: bool = True) -> Scan:
-    """The tree from `top` (only `top` and what it names when not `deep`)."""
+def scan(top: Path | str, limits: Limits, *, deep: bool = True, read: Callable[[str], bytes] | None = None) -> Scan:
+    """The tree from `top` (only `top` and what it names when not `deep`); `read` reads a file
+    found within the limits (a readonce.ReadOnce for a caller that reads them again)."""
     out = Scan()
     first = os.path.normpath(os.path.abspath(top))
     queue: list[tuple[str, dict | None]] = [(first, None)]
     queued = {first}
     while queue:
         path, named_at = queue.pop(0)
-        data = _read(path, limits, named_at, out)
+        data = _read(path, limits, named_at, out, read)
         if data is None or (not deep and path != first):
             continue
         for here, pattern, names in _includes(path, data):

@@ -42,6 +42,7 @@ from ..ledger.attribution import Attribution
 from ..ledger.load import fund_files as ledger_fund_files
 from ..ledger.load import limits_of, load
 from ..loading import Lost, _beside, biggest_first, each, main_of
+from ..readonce import ReadOnce
 from ..views.annual import AnnualView, annual_views
 from ..views.common import public_payee
 from ..views.disclosure import Catalogue, fund_catalogue
@@ -253,7 +254,8 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
     shared, limits = checkcache.shared_digest(root, as_of), limits_of(main)
     salt = f"site|{_VERSION}|{downloads}|{root}|"  # views hold the ledger's file names: a moved district starts anew
     folders: dict[Path, str] = {}
-    keys = {f: salt + checkcache.fund_key(root, f, shared, limits, folders) for f in funds}
+    once = ReadOnce()  # the ledger's files: read for the keys, read again for the district's checksum
+    keys = {f: salt + checkcache.fund_key(root, f, shared, limits, folders, once) for f in funds}
     done: dict[Path, FundPart] = {}
     if cache:
         for f in funds:
@@ -279,7 +281,8 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
     dates = [p.views.last_date for p in parts.values() if p.views is not None and p.views.last_date is not None]
     district = District(root, content, Classifier(content.config, content), Attribution(),
                         {code: FundBooks(fc) for code, fc in content.funds.items()}, problems,
-                        checksum([f for f in files if Path(f).is_file()]), max(dates, default=None))
+                        checksum([f for f in files if Path(f).is_file()], once), max(dates, default=None))
+    del once
     # a fund with content and no ledger yet: its (empty) views from the content alone
     parts.update(parts_of(district, as_of, downloads, [c for c in content.funds if c not in parts]))
     return Built(problems, parts, district, {f.parent.name: keys[f] for f in funds}, shared,
