@@ -165,6 +165,23 @@ def quiet_gc():
             gc.enable()
 
 
+@contextlib.contextmanager
+def frozen_after():
+    """No cycle collection over a run of reads, and what they made frozen after: the parts read from
+    the cache live to the end of the build, and each collection of a build would walk them all again
+    (after an edit in one fund of 200, reading the other 199 cost 4 s with collections, 2.4 s without;
+    the rest of the build 25 % more). Only over reads and nothing else: frozen, garbage made in
+    between would stay to the end (gc.unfreeze in `build` lets the last build's go)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
+
+
 class Store:
     """Pickled objects under `root/.sunledger-cache/site/`, each with the key it was made under:
     a fund's part (`<CODE>.pickle`), the district's content (`content.pickle`)."""
@@ -257,11 +274,13 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
     once = ReadOnce()  # the ledger's files: read for the keys, read again for the district's checksum
     keys = {f: salt + checkcache.fund_key(root, f, shared, limits, folders, once) for f in funds}
     done: dict[Path, FundPart] = {}
+    gc.unfreeze()  # what an earlier build in this process (`mkdocs serve`) froze may go
     if cache:
-        for f in funds:
-            hit = store.get(f.parent.name, keys[f])
-            if hit is not None:
-                done[f] = hit
+        with frozen_after():
+            for f in funds:
+                hit = store.get(f.parent.name, keys[f])
+                if hit is not None:
+                    done[f] = hit
     missing = biggest_first([f for f in funds if f not in done])
     checks = checkcache.Store(root)
     make = functools.partial(stored_part, as_of=as_of, downloads=downloads, root=root, keys={str(f): keys[f] for f in missing})
