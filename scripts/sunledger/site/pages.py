@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -298,9 +299,13 @@ class Portal:
         receipts: dict[tuple[str, str], str] | None = None,
         as_of: dt.date | None = None,
         parts: dict[str, FundPart] | None = None,
+        fragment: Callable[[str, tuple, Callable[[], str]], str] | None = None,
     ):
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
         self.intro = intro
+        # HTML made from one fund's part alone: fragment(code, what, make), kept by the caller under the
+        # key of that fund's part (the plugin: parts.Memo); without one, made every time
+        self.fragment = fragment or (lambda code, what, make: make())
         self.downloads = downloads or {}
         self.photos = photos or {}  # (fund code, photo as written) -> site path
         self.receipts = receipts or {}  # (fund code, receipt as written) -> site path
@@ -583,9 +588,15 @@ class Portal:
     def project_list(self) -> Page:
         views = list(self.projects.values())
         categories = [c.name for c in self.d.config.categories if any(v.project.category == c.name for v in views)]
+        cards = []  # each fund's cards made from its part alone: kept (`fragment`) while its part is unchanged
+        for code, run in itertools.groupby(views, key=lambda v: v.code):
+            run_views = list(run)
+            make = functools.partial(self._render, "project_cards.html", "projects/", views=run_views)
+            cards.append(self.fragment(code, ("project-cards", tuple(v.project.id for v in run_views)), make))
+        joined = Markup("".join(cards))  # noqa: S704 - project_cards.html, autoescaped (kept as it rendered)
         text = self._render(
             "projects.html", "projects/", views=views, stages=STAGES, categories=categories,
-            fund_options=[(c, self.summaries[c].name) for c in self.order],
+            fund_options=[(c, self.summaries[c].name) for c in self.order], cards=joined,
         )
         return self._page("projects/index.md", "项目", text, True, hide=("toc",))
 

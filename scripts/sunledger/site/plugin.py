@@ -257,11 +257,19 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             intro = home.content_string
             files.remove(home)
         as_of = self.as_of
-        downloads = self._downloads(built) if self.config.downloads else {}
+        # what is made from one fund's part alone (the district's download tables, the project list's
+        # cards), kept by that part's key; entries this build did not ask for go with prune below
+        memo = parts.Memo(built.district.root, self.config.cache)
+        downloads = self._downloads(built, memo) if self.config.downloads else {}
         by_fund: dict[str, dict[str, bytes]] = {}
         for uri, data in downloads.items():
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
-        portal = Portal(district, config.site_url, intro, by_fund, None, None, as_of, built.parts)
+        keys = built.keys
+
+        def fragment(code: str, what: tuple, make) -> str:
+            return memo((what, keys[code]), make) if code in keys else make()
+
+        portal = Portal(district, config.site_url, intro, by_fund, None, None, as_of, built.parts, fragment)
         if self.config.cache:
             portal.env.bytecode_cache = bytecode_cache(self.root)
         self.private_names = portal.raw_private_payees()
@@ -297,6 +305,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                     self.group_pages.setdefault(page.group, {})[page.src_uri] = (pagecache.front_of(page.markdown), dest)
                 else:
                     self.group_files.setdefault(page.group, []).append(dest)
+        memo.prune()
         # the funds' pages out of the nav are drawn apart, from on_env (site/draw.py)
         self.works = [draw.Work(src, code, make) for code in portal.order if code not in self.cached
                       for src, make in portal.fund_page_makers(code)]
@@ -410,16 +419,14 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.generated.add(file.src_uri)
         files.append(file)
 
-    def _downloads(self, built: parts.Built) -> dict[str, bytes]:
+    def _downloads(self, built: parts.Built, memo: parts.Memo) -> dict[str, bytes]:
         """Every download file (relative path -> bytes): each fund's, made with its part, and the district's."""
         from .. import downloads
 
         funds = {code: v.downloads for code, v in sorted(self._views(built).items()) if v.downloads is not None}
         try:
             produced = {path: data for ff in funds.values() for path, data in ff.files.items()}
-            memo = parts.Memo(built.district.root, self.config.cache)
             produced.update(downloads.district_files(built.district, funds, memo))
-            memo.prune()
         except Exception as exc:
             raise PluginError(f"sunledger: 生成下载文件失败：{exc}") from exc
         for uri in produced:
