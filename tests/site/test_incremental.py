@@ -176,6 +176,23 @@ def test_a_refused_build_remembers_nothing(tmp_path):
     assert not list((root / ".sunledger-cache" / "pages").glob("*.json"))
 
 
+def test_a_content_file_may_not_take_the_place_of_a_cached_file(tmp_path):
+    """A cached fund's files are placed by the plugin, outside mkdocs' Files: a hand-written file of
+    content/ at one of their addresses is refused, as it is when the files are made anew."""
+    root = copy_demo(tmp_path / "d", "mkdocs.yml")
+    _build(root, tmp_path / "first")
+    for uri in ("downloads/Guangming/annual_categories.csv", "funds/Guangming/notices/2025-01/index.html"):
+        squatter = root / "content" / uri
+        squatter.parent.mkdir(parents=True, exist_ok=True)
+        squatter.write_text("不是账本生成的\n", encoding="utf-8")
+        done = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(tmp_path / "out")], cwd=root,
+                              env=ENV, capture_output=True, text=True, timeout=600)
+        assert done.returncode != 0 and f"content/{uri} 与生成的页面同名" in done.stderr, done.stderr[-2000:]
+        reused = REUSED.search(done.stderr)
+        assert reused and int(reused.group(1)) > 0, done.stderr[-2000:]  # the funds' files came from the cache
+        squatter.unlink()
+
+
 def test_a_dirty_build_cannot_write_into_the_page_cache(tmp_path):
     """`mkdocs build` links cached files into its site folder; a later `mkdocs build --dirty` into the
     same folder rewrites files in place. Were they still links, a dirty build that then failed would

@@ -314,7 +314,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             dest = _dest(w.src)
             for clash in (w.src, dest):  # the page is not in mkdocs' Files: a file of content/ may not take its place
                 if files.get_file_from_path(clash) is not None:
-                    raise PluginError(f"sunledger: content/{clash} 与生成的页面同名，请改名或删除")
+                    raise _clash(clash)
             self.generated.add(w.src)
             drawn.add(dest)
             self.sitemap_extra.append(dest[: -len("index.html")])
@@ -325,11 +325,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # files, and mkdocs walks its Files a dozen times a build): they are not in its Files
         for _name, group in sorted(self.cached.items()):
             for uri in sorted(group.files):
-                old = files.get_file_from_path(uri)
-                if old is not None:
-                    if old.generated_by is None:
-                        raise PluginError(f"sunledger: content/{uri} 与生成的页面同名，请改名或删除")
-                    files.remove(old)
+                self._claim(files, uri)
                 self.placed[uri] = store.blob(group.files[uri])
                 if uri.endswith("/index.html"):
                     self.sitemap_extra.append(uri[: -len("index.html")])
@@ -374,10 +370,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def _reconcile(self, files: Files, config) -> None:
         """Of the last build's files, keep those this build writes as they are (site/reuse.py)."""
-        blobs = self.placed
         contents = {f.dest_uri: (c.encode("utf-8") if isinstance(c, str) else c)
                     for f in files if isinstance(f, Written) and (c := f._content) is not None}
-        self.kept = reuse.reconcile(Path(config.site_dir), blobs, contents)
+        self.kept = reuse.reconcile(Path(config.site_dir), self.placed, contents)
         Written.kept = self.kept.files
         log.info(f"sunledger: 上次构建的 {len(self.kept.files)} 个文件原样留用，{self.kept.removed} 个删除后重写或不再发布")
 
@@ -411,13 +406,18 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             gc.collect()
 
     def _add(self, files: Files, file: File) -> None:
-        old = files.get_file_from_path(file.src_uri)
-        if old is not None:
-            if old.generated_by is None:
-                raise PluginError(f"sunledger: content/{file.src_uri} 与生成的页面同名，请改名或删除")
-            files.remove(old)
+        self._claim(files, file.src_uri)
         self.generated.add(file.src_uri)
         files.append(file)
+
+    @staticmethod
+    def _claim(files: Files, uri: str) -> None:
+        """`uri` taken for a generated file: a file of content/ may not have it, one generated before gives way."""
+        old = files.get_file_from_path(uri)
+        if old is not None:
+            if old.generated_by is None:
+                raise _clash(uri)
+            files.remove(old)
 
     def _downloads(self, built: parts.Built, memo: parts.Memo) -> dict[str, bytes]:
         """Every download file (relative path -> bytes): each fund's, made with its part, and the district's."""
@@ -741,6 +741,10 @@ def unlink_shared(site: Path) -> int:
             except OSError:
                 continue
     return done
+
+
+def _clash(uri: str) -> PluginError:
+    return PluginError(f"sunledger: content/{uri} 与生成的页面同名，请改名或删除")
 
 
 def _newer(src: str, out: str) -> bool:
