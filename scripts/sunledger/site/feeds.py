@@ -13,6 +13,7 @@ fragment naming the report or correction), so a reader sees the same entry acros
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -125,7 +126,8 @@ def feeds(portal: Portal, skip: frozenset[str] = frozenset()) -> dict[str, bytes
     first = min((portal.d.books[c].fc.fund.opened for c in portal.order), default=dt.date(2000, 1, 1))
     for code in portal.order:
         name = portal.summaries[code].name
-        items = fund_items(portal, code)
+        # made from the fund's part and the site's address alone: kept by its key
+        items = portal.fragment(code, ("feed", site), functools.partial(fund_items, portal, code))
         if code not in skip:
             out[fund_feed_url(code)] = atom(portal, site + fund_feed_url(code), f"{name} 公示与报告",
                                             site + fund_url(code), items, portal.d.books[code].fc.fund.opened)

@@ -27,11 +27,11 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -49,7 +49,7 @@ from ..views.level import LevelView, Place, level_view
 from ..views.level import tree as level_tree
 from ..views.notice import Notice
 from ..views.partner import PartnerView
-from ..views.project import ProjectView
+from ..views.project import ProjectBrief, ProjectView
 from . import charts, fmt, glossary
 from .qr import qr_svg
 
@@ -299,12 +299,13 @@ class Portal:
         receipts: dict[tuple[str, str], str] | None = None,
         as_of: dt.date | None = None,
         parts: dict[str, FundPart] | None = None,
-        fragment: Callable[[str, tuple, Callable[[], str]], str] | None = None,
+        fragment: Callable[[str, tuple, Callable[[], Any]], Any] | None = None,
     ):
         self.site_url = site_url if site_url.endswith("/") else site_url + "/"
         self.intro = intro
-        # HTML made from one fund's part alone: fragment(code, what, make), kept by the caller under the
-        # key of that fund's part (the plugin: parts.Memo); without one, made every time
+        # what is made from one fund's part alone (its project cards, search entries, feed items):
+        # fragment(code, what, make), kept by the caller under the key of that fund's part (the
+        # plugin: parts.Memo); `what` names everything else it is made from. Without one, made every time
         self.fragment = fragment or (lambda code, what, make: make())
         self.downloads = downloads or {}
         self.photos = photos or {}  # (fund code, photo as written) -> site path
@@ -335,15 +336,18 @@ class Portal:
         rules = district.config.disclosure
         self.env.globals["notice_state"] = lambda n: notice_state(n, self.as_of, rules)
         self.overdue = {code: v[code].overdue for code in self.order}
-        self.notices = {code: v[code].notices for code in self.order}
-        self.projects: dict[str, ProjectView] = {}
+        # A fund's notices, project views and annual reports are read from the cache only when a page
+        # needs them (parts.Heavy): these look them up; what lists of every fund show is in `briefs`.
+        self.notices: Mapping[str, list[Notice]] = _Each(v, self.order, "notices")
+        self.annuals: Mapping[str, dict[int, AnnualView]] = _Each(v, self.order, "annuals")
+        self.briefs: dict[str, ProjectBrief] = {}  # every project of the district, by fund in tree order, then id
         for code in self.order:
-            views = v[code].projects
-            for pid in sorted(views):
-                self.projects[pid] = views[pid]
+            fc = district.books[code].fc
+            for pid in sorted(v[code].spent):
+                self.briefs[pid] = ProjectBrief(code, fc.fund.name, fc.projects[pid], v[code].spent[pid])
+        self.projects: Mapping[str, ProjectView] = _Projects(v, self.briefs)
         self.partners: dict[str, list[PartnerView]] = {code: v[code].partners for code in self.order}
-        self.titles = {pid: v.project.title for pid, v in self.projects.items()}
-        self.annuals: dict[str, dict[int, AnnualView]] = {code: v[code].annuals for code in self.order}
+        self.titles = {pid: b.project.title for pid, b in self.briefs.items()}
         self.catalogues: dict[str, Catalogue] = {code: v[code].catalogue for code in self.order}
         self.env.globals["project_title"] = lambda pid: self.titles.get(pid, pid)
         self.env.globals["contact_html"] = self.contact_html
@@ -468,7 +472,7 @@ class Portal:
 
     def own_projects(self, code: str) -> list[str]:
         """The ids of the projects fund `code` carries out (each has its page under the fund's group), sorted."""
-        return [pid for pid in sorted(self.views[code].projects) if pid in self.projects and self.projects[pid].code == code]
+        return [pid for pid in sorted(self.views[code].spent) if pid in self.briefs and self.briefs[pid].code == code]
 
     def fund_page_makers(self, code: str) -> list[tuple[str, Callable[[], Page]]]:
         """(src_uri, the function that draws it) of each page of `fund_pages(code)`: where a page goes is
@@ -489,8 +493,8 @@ class Portal:
             "year_income": sum((sum(x.year_income_by_source.values(), ZERO) for x in s), ZERO),
             "year_spending": sum((sum(x.year_spending_by_category.values(), ZERO) for x in s), ZERO),
         }
-        latest = [self.notices[c][-1] for c in self.order if self.notices[c]]
-        active = [v for v in self.projects.values() if v.project.stage in IN_PROGRESS]
+        latest = [n for c in self.order if (n := self.views[c].latest) is not None]
+        active = [b for b in self.briefs.values() if b.project.stage in IN_PROGRESS]
         title = self.d.content.district.name
         # Above `<!-- more -->` opens the page; the rest follows the funds, so a phone shows numbers first.
         head, _, tail = self.intro.partition("<!-- more -->")
@@ -586,13 +590,12 @@ class Portal:
         return self._page(src_of(url), title, text, False, hide=("navigation", "toc"), fund=code)
 
     def project_list(self) -> Page:
-        views = list(self.projects.values())
+        views = list(self.briefs.values())
         categories = [c.name for c in self.d.config.categories if any(v.project.category == c.name for v in views)]
         cards = []  # each fund's cards made from its part alone: kept (`fragment`) while its part is unchanged
         for code, run in itertools.groupby(views, key=lambda v: v.code):
-            run_views = list(run)
-            make = functools.partial(self._render, "project_cards.html", "projects/", views=run_views)
-            cards.append(self.fragment(code, ("project-cards", tuple(v.project.id for v in run_views)), make))
+            ids = tuple(b.project.id for b in run)
+            cards.append(self.fragment(code, ("project-cards", ids), functools.partial(self._cards, ids)))
         joined = Markup("".join(cards))  # noqa: S704 - project_cards.html, autoescaped (kept as it rendered)
         text = self._render(
             "projects.html", "projects/", views=views, stages=STAGES, categories=categories,
@@ -647,6 +650,9 @@ class Portal:
         if it.kind == deadlines.ANNUAL and it.year in self.annuals[code]:
             return annual_url(code, it.year)
         return None
+
+    def _cards(self, ids: tuple[str, ...]) -> str:
+        return self._render("project_cards.html", "projects/", views=[self.projects[pid] for pid in ids])
 
     def partner_list(self) -> Page:
         groups = [{"name": self.summaries[c].name, "views": self.partners[c]} for c in self.order]
@@ -727,7 +733,7 @@ class Portal:
     def level(self, nid: str, year: int | None = None) -> Page:
         v = self.levels[(nid, year)]
         url = level_url(nid, year)
-        active = [self.projects[p.id] for _c, p in v.in_progress if p.id in self.projects]
+        active = [self.briefs[p.id] for _c, p in v.in_progress if p.id in self.briefs]
         spent = list(v.totals.spending_by_project.items())
         levels = {p.place.level for p in v.parts}
         parts_title = f"各{LEVEL_NAMES[levels.pop()]}的收支" if len(levels) == 1 else "下辖各级的收支"
@@ -819,3 +825,38 @@ def _download_rows(code: str, files: dict[str, bytes], shared: dict[str, bytes] 
 
 def _size(n: int) -> str:
     return f"{n} 字节" if n < 1024 else f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+class _Each(Mapping):
+    """fund code -> one of its views' lazily read fields (parts.Heavy), in fund order."""
+
+    def __init__(self, views: dict[str, FundViews], order: list[str], field: str):
+        self._views, self._order, self._field = views, order, field
+        self._codes = frozenset(order)
+
+    def __getitem__(self, code: str):
+        if code not in self._codes:
+            raise KeyError(code)
+        return getattr(self._views[code], self._field)
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+class _Projects(Mapping):
+    """project id -> its full view, read from its fund's part when asked for; the ids of `briefs`."""
+
+    def __init__(self, views: dict[str, FundViews], briefs: dict[str, ProjectBrief]):
+        self._views, self._briefs = views, briefs
+
+    def __getitem__(self, pid: str) -> ProjectView:
+        return self._views[self._briefs[pid].code].projects[pid]
+
+    def __iter__(self):
+        return iter(self._briefs)
+
+    def __len__(self) -> int:
+        return len(self._briefs)

@@ -30,6 +30,7 @@ Chromium, before and after).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -110,13 +111,25 @@ def entries(portal: Portal) -> list[dict]:
             portal.parent_name(code) or "",
             f"{len(portal.d.books[code].fc.projects)} 个项目",
         ], pieces(s.name)))
-    for code in portal.order:
-        for n in portal.notices[code]:
-            # titled as Portal.notice titles the page; the fund's name is not in `keys`: "社区"
-            # must lead to the funds and projects named so, not to every month of every fund
-            out.append(_entry(notice_url(code, n.month), f"{n.name} {fmt.month_zh(n.month)}收支公示", [],
-                              month_keys(n.month)))
-    for pid, v in portal.projects.items():
+    # each fund's entries are made from its part alone: kept by its key (after a one-line edit in one
+    # fund of 200, making them all again was 0.8 s of the rebuild)
+    own = [portal.fragment(code, ("search",), functools.partial(fund_entries, portal, code)) for code in portal.order]
+    for kind in range(3):  # notices, projects, partners: each kind in fund order
+        for entries_of_fund in own:
+            out += entries_of_fund[kind]
+    return out
+
+
+def fund_entries(portal: Portal, code: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """The entries of fund `code`'s notices, projects and partners."""
+    notices = [
+        # titled as Portal.notice titles the page; the fund's name is not in `keys`: "社区"
+        # must lead to the funds and projects named so, not to every month of every fund
+        _entry(notice_url(code, n.month), f"{n.name} {fmt.month_zh(n.month)}收支公示", [], month_keys(n.month))
+        for n in portal.notices[code]]
+    projects = []
+    for pid in portal.own_projects(code):  # project ids are the district's own (SL704): each under one fund
+        v = portal.projects[pid]
         p = v.project
         payees = []
         for line in v.lines:
@@ -126,7 +139,7 @@ def entries(portal: Portal) -> list[dict]:
         need = p.need.strip().replace("\n", " ")
         partner = v.partner.name if v.partner else ""
         others = [x for x in payees if x != partner]  # the partner is named once, as 承接方
-        out.append(_entry(project_url(pid), p.title, [
+        projects.append(_entry(project_url(pid), p.title, [
             pid,  # "GM-2025-03": lunr's words gm, 2025, 03, all of them this project's
             v.fund_name,
             p.category,
@@ -135,14 +148,12 @@ def entries(portal: Portal) -> list[dict]:
             need[:NEED_CHARS] + ("……" if len(need) > NEED_CHARS else ""),
             "收款方 " + "、".join(others) if others else "",
         ], pieces(p.title), pieces(*payees)))
-    for code in portal.order:
-        for pv in portal.partners[code]:
-            out.append(_entry(partner_url(code, pv.partner.id), pv.partner.name, [
-                pv.partner.kind,
-                portal.summaries[code].name,
-                f"承接 {len(pv.projects)} 个项目" if pv.projects else "",  # the titles are their own entries
-            ], pieces(pv.partner.name)))
-    return out
+    partners = [_entry(partner_url(code, pv.partner.id), pv.partner.name, [
+        pv.partner.kind,
+        portal.summaries[code].name,
+        f"承接 {len(pv.projects)} 个项目" if pv.projects else "",  # the titles are their own entries
+    ], pieces(pv.partner.name)) for pv in portal.partners[code]]
+    return notices, projects, partners
 
 
 _LONE = re.compile(f"[{HAN}]")

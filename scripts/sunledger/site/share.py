@@ -19,8 +19,9 @@ def _short(text: str) -> str:
     return text[:SUMMARY_CHARS] + ("……" if len(text) > SUMMARY_CHARS else "")
 
 
-def summaries(portal: Portal) -> dict[str, tuple[str | None, str]]:
-    """src_uri of each generated page -> (its fund's code or None, its summary)."""
+def summaries(portal: Portal, skip: frozenset[str] = frozenset()) -> dict[str, tuple[str | None, str]]:
+    """src_uri of each generated page -> (its fund's code or None, its summary), but the pages of
+    the funds in `skip` (their pages come from the page cache as they were drawn: site/pagecache.py)."""
     d = portal.d
     out: dict[str, tuple[str | None, str]] = {}
     funds = len(portal.order)
@@ -28,6 +29,8 @@ def summaries(portal: Portal) -> dict[str, tuple[str | None, str]]:
     out[src_of("projects/")] = (None, f"{len(portal.projects)} 个项目的进度、预算和支出")
     out[src_of("partners/")] = (None, "承接项目和与基金合作的单位、团队")
     for code in portal.order:
+        if code in skip:
+            continue
         s = portal.summaries[code]
         fund = d.books[code].fc.fund
         level = LEVEL_NAMES.get(fund.level, "")
@@ -40,8 +43,12 @@ def summaries(portal: Portal) -> dict[str, tuple[str | None, str]]:
         for pv in portal.partners[code]:
             out[src_of(partner_url(code, pv.partner.id))] = (code, _short(
                 f"{pv.partner.name}（{pv.partner.kind}，{s.name}）{pv.partner.description}"))
-    for pid, v in portal.projects.items():
-        p = v.project
-        out[src_of(project_url(pid))] = (v.code, _short(
-            f"{v.fund_name} · {p.category} · {p.stage}：预算 {fmt.money(p.budget)} 元，已支出 {fmt.money(v.spent)} 元。{p.need}"))
+    for code in portal.order:
+        if code in skip:
+            continue
+        for pid in portal.own_projects(code):
+            v = portal.projects[pid]
+            p = v.project
+            out[src_of(project_url(pid))] = (v.code, _short(
+                f"{v.fund_name} · {p.category} · {p.stage}：预算 {fmt.money(p.budget)} 元，已支出 {fmt.money(v.spent)} 元。{p.need}"))
     return out

@@ -31,7 +31,7 @@ class ProjectView:
 
     @property
     def percent(self) -> int:
-        return int(self.spent * 100 / self.project.budget) if self.project.budget else 0
+        return percent(self.spent, self.project)
 
     def anchor(self, i: int) -> str:
         """The id of the i-th report (in `reports`' date order) on the project page: its date and
@@ -40,6 +40,26 @@ class ProjectView:
         kind = "final" if report.kind == "结项" else "progress"
         same = sum(1 for r, _ in self.reports[:i] if (r.date, r.kind) == (report.date, report.kind))
         return f"report-{report.date.isoformat()}-{kind}" + (f"-{same + 1}" if same else "")
+
+
+def percent(spent: Decimal, project: Project) -> int:
+    """Of its budget, the whole percent a project has spent."""
+    return int(spent * 100 / project.budget) if project.budget else 0
+
+
+@dataclass(frozen=True)
+class ProjectBrief:
+    """What a list of projects shows of one (the home page, a node's page, the project list):
+    content/'s facts and what its fund's books say it spent, not its lines and reports."""
+
+    code: str
+    fund_name: str
+    project: Project
+    spent: Decimal
+
+    @property
+    def percent(self) -> int:
+        return percent(self.spent, self.project)
 
 
 def all_project_views(district: District, code: str) -> dict[str, ProjectView]:
