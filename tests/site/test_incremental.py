@@ -123,6 +123,12 @@ def _photo_replaced(root: Path) -> None:
     (root / "content/funds/Tuanjiebeilu/photos/after.png").write_bytes(_png(0x80))
 
 
+def _guide(root: Path) -> None:
+    """A hand-written page: Material indexes it itself, its Chinese cut by jieba (site/segments.py)."""
+    path = root / "content/guide/treasurer.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n楼道照明改造的报销，先请居民议事会签字。\n", encoding="utf-8")
+
+
 FUNDS = 3  # the demo's funds
 # (edit, funds whose pages may be reused after it)
 EDITS = [
@@ -133,6 +139,7 @@ EDITS = [
     (_photo_replaced, FUNDS - 1),
     (_fund, 0),  # a fund's name is in every page's nav: all drawn again
     (_config, 0),  # the district's configuration: all drawn again
+    (_guide, 0),  # a hand-written page is in every page's nav: all drawn again
 ]
 
 

@@ -42,7 +42,22 @@ from ..checkcache import FOLDER, code_digest
 from ..config import CONFIG_NAME, find_root
 from ..district import District
 from ..errors import error, problem
-from . import csp, draw, feeds, glossary, images, navmemo, pagecache, parts, reuse, scan, search, share, siteurl
+from . import (
+    csp,
+    draw,
+    feeds,
+    glossary,
+    images,
+    navmemo,
+    pagecache,
+    parts,
+    reuse,
+    scan,
+    search,
+    segments,
+    share,
+    siteurl,
+)
 from .buildinfo import BuildInfo, commit
 from .fastmd import FastMarkdown
 from .pages import Portal, level_group, unstash
@@ -162,6 +177,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.drawn_found: list[str] = []  # what that scan found, of the pages drawn in this process
         self.nav = None
         self.drawing = draw.Drawing()
+        self.segments: segments.Segments | None = None  # Material's jieba cuts, remembered (site/segments.py)
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -225,6 +241,9 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         return (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 1
 
     def on_pre_build(self, config):
+        # every plugin's on_config has run: Material's search index of this build exists
+        if self.root is not None:
+            self.segments = segments.wrap(self.root, config, self.config.cache)
         # mkdocs empties the site folder next: what it holds is kept aside, and what this build would
         # write again as it is stays (site/reuse.py)
         site = Path(config.site_dir)
@@ -660,6 +679,8 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
         found = [*self.drawn_found, *self.drawing.wait()]  # what the scan found in the pages drawn apart
+        if self.segments is not None:  # Material has cut every page it indexes
+            self.segments.save()
         reuse.prune(self.kept)
         if self.search_entries is None:
             return
