@@ -285,8 +285,8 @@ class Store:
 
 class Memo:
     """Things made from data alone, kept by a digest of that data and this package's code (downloads'
-    district tables, a fund's project cards under its part key): `memo(key, make)`. Entries this
-    build did not ask for are dropped by `prune`."""
+    district tables; a fund's project cards, search entries and feed items under its part key):
+    `memo(key, make)`. Entries this build did not ask for are dropped by `prune`."""
 
     def __init__(self, root: Path, cache: bool):
         from .. import checkcache

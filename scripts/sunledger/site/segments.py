@@ -12,13 +12,10 @@ kept, as Material would load it.
 from __future__ import annotations
 
 import hashlib
-import logging
 from importlib.metadata import version
 from pathlib import Path
 
 from .parts import Store
-
-log = logging.getLogger("mkdocs.plugins.sunledger")
 
 NAME = "search-segments"
 
@@ -32,8 +29,8 @@ def _file_digest(path: str | None) -> str:
         return "unreadable"
 
 
-def search_index_of(config):
-    """Material's search index of this build, if its search plugin is on and cuts Chinese."""
+def search_plugin_of(config):
+    """Material's search plugin of this build, if it is on and cuts Chinese (jieba is installed)."""
     try:
         from material.plugins.search import plugin as material_search
     except ImportError:
@@ -42,7 +39,7 @@ def search_index_of(config):
         return None
     for plugin in config.plugins.values():
         if isinstance(plugin, material_search.SearchPlugin) and plugin.config.enabled:
-            return getattr(plugin, "search_index", None)
+            return plugin
     return None
 
 
@@ -74,8 +71,7 @@ class Segments:
 
 
 def wrap(root: Path, config, cache: bool) -> Segments | None:
-    index = search_index_of(config)
-    if index is None:
+    plugin = search_plugin_of(config)
+    if plugin is None or getattr(plugin, "search_index", None) is None:
         return None
-    plugin = next(p for p in config.plugins.values() if getattr(p, "search_index", None) is index)
-    return Segments(root, index, plugin.config, cache)
+    return Segments(root, plugin.search_index, plugin.config, cache)

@@ -43,9 +43,6 @@ def summaries(portal: Portal, skip: frozenset[str] = frozenset()) -> dict[str, t
         for pv in portal.partners[code]:
             out[src_of(partner_url(code, pv.partner.id))] = (code, _short(
                 f"{pv.partner.name}（{pv.partner.kind}，{s.name}）{pv.partner.description}"))
-    for code in portal.order:
-        if code in skip:
-            continue
         for pid in portal.own_projects(code):
             v = portal.projects[pid]
             p = v.project
