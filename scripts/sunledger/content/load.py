@@ -162,6 +162,21 @@ def _holds(folder: Path, codes: frozenset[str]) -> bool:
     return folder.name in codes or _claims(code if isinstance(code, str) else folder.name, _names(data.get("accounts")), codes)
 
 
+_FUNDS: dict[str, tuple[yamlsrc.YamlDoc, Fund | None, list[FundError]]] = {}
+
+
+def _fund_of(doc: yamlsrc.YamlDoc) -> tuple[Fund | None, list[FundError]]:
+    """`_parse` of a fund.yml, kept while `_read` gives the same document: a fund loaded alone
+    reads every fund.yml of the district (to know the tree), and a process loading 100 funds in
+    turn parsed 100 x 200 of them. The model is frozen: one object may serve every load."""
+    hit = _FUNDS.get(str(doc.path))
+    if hit is not None and hit[0] is doc:
+        return hit[1], list(hit[2])
+    fund, errs = _parse(doc, Fund, doc.data)
+    _FUNDS[str(doc.path)] = (doc, fund, errs)
+    return fund, list(errs)
+
+
 def load_config(root: Path) -> tuple[Config, list[FundError]]:
     errors: list[FundError] = []
     path = root / CONFIG_NAME
@@ -182,7 +197,7 @@ def _load_fund(
     doc = _read(path, errors, config.limits)
     if doc is None:
         return None
-    fund, errs = _parse(doc, Fund, doc.data)
+    fund, errs = _fund_of(doc)
     errors.extend(errs)
     if fund is None:
         return None
