@@ -32,7 +32,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import xlsxwriter
 
@@ -43,6 +43,9 @@ from .ledger.movements import KINDS, SPENT, Part, meta, movement
 from .views.common import ZERO, line_of
 from .views.partner import PartnerView, partner_view
 from .views.project import ProjectView, all_project_views
+
+if TYPE_CHECKING:  # views.annual reads this module's tables
+    from .views.annual import AnnualView
 
 FEN = Decimal("0.01")
 ROOT = "downloads"
@@ -680,12 +683,15 @@ ANNUAL_SHARE_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def annual_tables(district: District, code: str, as_of: dt.date | None = None) -> list[Table]:
+def annual_tables(district: District, code: str, as_of: dt.date | None = None,
+                  views: dict[int, AnnualView] | None = None) -> list[Table]:
     """The tables of the fund's published annual reports (views/annual.py, the same view as the
-    report pages), one row per year and item; none when no report is published by `as_of`."""
+    report pages: `views` when the caller has them), one row per year and item; none when no
+    report is published by `as_of`."""
     from .views.annual import annual_views
 
-    views = annual_views(district, code, as_of or district.last_date or dt.date.today())
+    if views is None:
+        views = annual_views(district, code, as_of or district.last_date or dt.date.today())
     if not views:
         return []
     years = [views[y] for y in sorted(views)]
@@ -727,12 +733,17 @@ class FundTables:
     tables: list[Table]  # every table of the fund's pages but transactions, in download order
 
 
-def fund_tables(district: District, code: str, as_of: dt.date | None = None) -> FundTables:
+def fund_tables(district: District, code: str, as_of: dt.date | None = None, *,
+                projects: dict[str, ProjectView] | None = None, partners: dict[str, PartnerView] | None = None,
+                annuals: dict[int, AnnualView] | None = None) -> FundTables:
+    """`projects`, `partners` (id -> view), `annuals`: the fund's views, when the caller has them
+    (site/parts.py computes them for the pages; the tables are the same views, not made again)."""
     rows, spent = _walk(district, code)
-    views = all_project_views(district, code)
-    partners, dues = partners_tables([partner_view(district, code, pid) for pid in district.books[code].fc.partners])
-    tables = [split_table(spent), projects_table(district, views), outcomes_table(views), partners, dues]
-    return FundTables(rows, [*tables, *annual_tables(district, code, as_of), budgets_table(views)])
+    views = all_project_views(district, code) if projects is None else projects
+    fc = district.books[code].fc
+    shown, dues = partners_tables([partners[pid] if partners is not None else partner_view(district, code, pid) for pid in fc.partners])
+    tables = [split_table(spent), projects_table(district, views), outcomes_table(views), shown, dues]
+    return FundTables(rows, [*tables, *annual_tables(district, code, as_of, annuals), budgets_table(views)])
 
 
 # These tables span funds on the site's lists (projects, partners): the district has them too.
@@ -909,8 +920,9 @@ class FundFiles:
     span: tuple[dt.date, dt.date]
 
 
-def fund_files(district: District, code: str, as_of: dt.date | None = None) -> FundFiles:
-    ft = fund_tables(district, code, as_of)
+def fund_files(district: District, code: str, as_of: dt.date | None = None, **known) -> FundFiles:
+    """`known`: the fund's views the caller has already (`fund_tables`)."""
+    ft = fund_tables(district, code, as_of, **known)
     files = _fund_downloads(district, code, ft)
     name = district.books[code].fc.fund.name
     shared = {t.name: t.with_fund(code, name) for t in ft.tables if t.name in DISTRICT_TABLES}

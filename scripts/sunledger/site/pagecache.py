@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -88,6 +89,9 @@ class Store:
         self.blobs = self.folder / "blobs"
         self._blobs = str(self.blobs) + os.sep
         self.site = hashlib.sha256(site_url.encode()).hexdigest()[:12]
+        # blob path -> its stat, taken once where a group is found (`get`): reuse.reconcile asks
+        # again whether each site file is that very blob (27,000 of them in a 200-fund district)
+        self.stats: dict[str, os.stat_result] = {}
 
     def _entry(self, code: str) -> Path:
         return self.folder / f"{code}.{self.site}.json"
@@ -109,8 +113,18 @@ class Store:
                           {str(k): (str(v[0]), str(v[1])) for k, v in entry.get("pages", {}).items()})
         except (TypeError, IndexError, AttributeError):
             return None
-        shas = [*group.files.values(), *(sha for _front, sha in group.pages.values())]
-        return group if all(os.path.isfile(self.blob(sha)) for sha in shas) else None
+        stats = {}
+        for sha in [*group.files.values(), *(sha for _front, sha in group.pages.values())]:
+            blob = self.blob(sha)
+            try:
+                st = os.stat(blob)
+            except OSError:
+                return None
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            stats[blob] = st
+        self.stats.update(stats)
+        return group
 
     def _keep(self, src: Path, link: bool) -> str:
         sha = hashlib.sha256(src.read_bytes()).hexdigest()

@@ -294,7 +294,7 @@ class Portal:
         district: District,
         site_url: str,
         intro: str = "",
-        downloads: dict[str, dict[str, bytes]] | None = None,
+        downloads: Mapping[str, dict[str, bytes]] | None = None,
         photos: dict[tuple[str, str], str] | None = None,
         receipts: dict[tuple[str, str], str] | None = None,
         as_of: dt.date | None = None,

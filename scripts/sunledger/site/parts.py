@@ -26,7 +26,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
@@ -52,7 +52,7 @@ from ..views.notice import Notice, all_notices
 from ..views.partner import PartnerView, partner_view
 from ..views.project import ProjectView, all_project_views
 
-_VERSION = 2  # of the pickled part
+_VERSION = 3  # of the pickled part
 
 
 @dataclass
@@ -65,6 +65,8 @@ class Heavy:
     notices: list[Notice]
     projects: dict[str, ProjectView]
     annuals: dict[int, AnnualView]
+    # its download files (path -> bytes): four fifths of a part's bytes, written only with its pages
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,7 +84,7 @@ class FundViews:
     catalogue: Catalogue
     private_payees: frozenset[str]  # payees as typed that the site shows masked
     receipts: tuple[tuple[str, dict], ...]  # public receipts: (as written, where: filename and lineno)
-    downloads: FundFiles | None
+    downloads: FundFiles | None  # what the district's files take from the fund's; its own files are `download_files`
     heavy: Heavy | Later
 
     def _heavy(self) -> Heavy:
@@ -101,6 +103,10 @@ class FundViews:
     @property
     def annuals(self) -> dict[int, AnnualView]:
         return self._heavy().annuals
+
+    @property
+    def download_files(self) -> dict[str, bytes]:
+        return self._heavy().files
 
     def __getstate__(self) -> dict:
         """Pickled whole (to or from a worker process): a `Later` names a place in this build's cache."""
@@ -156,7 +162,11 @@ def views(district: District, code: str, as_of: dt.date, downloads: bool) -> Fun
     for t in books.txns:
         if t.meta.get("receipt") and t.meta.get("receipt-public") is True:
             public.setdefault(str(t.meta["receipt"]), meta(t.meta.get("filename"), t.meta.get("lineno")))
+    # each view once: the annual reports and the download tables are made of the same ones
     notices, projects = all_notices(district, code), all_project_views(district, code)
+    partners = {pid: partner_view(district, code, pid) for pid in books.fc.partners}
+    annuals = annual_views(district, code, as_of, periods, notices=notices, projects=projects, partners=partners)
+    made = fund_files(district, code, as_of, projects=projects, partners=partners, annuals=annuals) if downloads else None
     return FundViews(
         last_date=last,
         years=years,
@@ -165,12 +175,12 @@ def views(district: District, code: str, as_of: dt.date, downloads: bool) -> Fun
         overdue=overdue(district, code, as_of),
         latest=notices[-1] if notices else None,
         spent={pid: v.spent for pid, v in projects.items()},
-        partners=[partner_view(district, code, pid) for pid in books.fc.partners],
+        partners=list(partners.values()),
         catalogue=fund_catalogue(district, code, as_of),
         private_payees=frozenset(t.payee.strip() for t in books.txns if t.payee and public_payee(district, t) != t.payee),
         receipts=tuple(public.items()),
-        downloads=fund_files(district, code, as_of) if downloads else None,
-        heavy=Heavy(notices, projects, annual_views(district, code, as_of, periods)),
+        downloads=None if made is None else replace(made, files={}),
+        heavy=Heavy(notices, projects, annuals, {} if made is None else made.files),
     )
 
 

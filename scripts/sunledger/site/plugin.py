@@ -25,6 +25,7 @@ import os
 import pickle
 import shutil
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from types import MethodType
 
@@ -167,6 +168,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         self.group_files: dict[str, list[str]] = {}  # group -> site paths of its files written this build
         self.group_pages: dict[str, dict[str, tuple[str, str]]] = {}  # group -> its pages of the nav: src -> (front, dest)
         self.placed: dict[str, str] = {}  # site path -> page-cache blob: the cached groups' files (`_place`)
+        self.blob_stats: dict[str, os.stat_result] = {}  # of those blobs, as the page cache found them this build
         self.cached_pages: dict[str, Path] = {}  # src_uri of a page of the nav -> the stored page it writes
         self.sitemap_extra: list[str] = []  # urls of pages not in mkdocs' Files: copied from the cache, or drawn apart
         self.stamps: dict[str, str] = {}  # fund code -> checksum of its ledger, stated on its pages
@@ -279,16 +281,17 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         # what is made from one fund's part alone (the district's download tables, the project list's
         # cards), kept by that part's key; entries this build did not ask for go with prune below
         memo = parts.Memo(built.district.root, self.config.cache)
-        downloads = self._downloads(built, memo) if self.config.downloads else {}
+        shared = self._downloads(built, memo) if self.config.downloads else {}
         by_fund: dict[str, dict[str, bytes]] = {}
-        for uri, data in downloads.items():
+        for uri, data in shared.items():
             by_fund.setdefault(uri.split("/")[1], {})[uri] = data
+        with_funds = _Downloads(by_fund, self._views(built))
         keys = built.keys
 
         def fragment(code: str, what: tuple, make) -> str:
             return memo((what, keys[code]), make) if code in keys else make()
 
-        portal = Portal(district, config.site_url, intro, by_fund, None, None, as_of, built.parts, fragment)
+        portal = Portal(district, config.site_url, intro, with_funds, None, None, as_of, built.parts, fragment)
         if self.config.cache:
             portal.env.bytecode_cache = bytecode_cache(self.root)
         self.private_names = portal.raw_private_payees()
@@ -303,6 +306,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             group = store.get(code, key) if self.config.cache else None
             if group is not None:
                 self.cached[code] = group
+        self.blob_stats = store.stats
         if self.groups:
             funds = [g for g in self.groups if g in portal.parts]
             levels = [g for g in self.groups if g not in portal.parts]
@@ -353,10 +357,11 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
                 self.cached_pages[src] = Path(store.blob(sha))
         for uri, path in ASSETS.items():
             self._add(files, File.generated(config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV))
+        # a cached fund's files are in its group (`placed`): made from its part alone, as its pages
+        downloads = _checked_downloads({**shared, **{uri: data for code in with_funds if code not in self.cached and code in portal.parts
+                                                     for uri, data in with_funds[code].items()}})
         for uri, data in downloads.items():
             code = uri.split("/")[1]  # downloads/<CODE>/…, or downloads/district/…
-            if code in self.cached:  # made from its part alone, as its pages: in its group (`placed`)
-                continue
             self._add(files, Written.generated(config, uri, content=data, inclusion=InclusionLevel.NOT_IN_NAV))
             if code in portal.parts and code in self.groups:
                 self.group_files.setdefault(code, []).append(uri)
@@ -391,7 +396,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
         """Of the last build's files, keep those this build writes as they are (site/reuse.py)."""
         contents = {f.dest_uri: (c.encode("utf-8") if isinstance(c, str) else c)
                     for f in files if isinstance(f, Written) and (c := f._content) is not None}
-        self.kept = reuse.reconcile(Path(config.site_dir), self.placed, contents)
+        self.kept = reuse.reconcile(Path(config.site_dir), self.placed, contents, self.blob_stats)
         Written.kept = self.kept.files
         log.info(f"sunledger: 上次构建的 {len(self.kept.files)} 个文件原样留用，{self.kept.removed} 个删除后重写或不再发布")
 
@@ -441,19 +446,17 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
             files.remove(old)
 
     def _downloads(self, built: parts.Built, memo: parts.Memo) -> dict[str, bytes]:
-        """Every download file (relative path -> bytes): each fund's, made with its part, and the district's."""
+        """The district's download files (relative path -> bytes), from what each fund's part holds
+        for them; a fund's own are its part's (`FundViews.download_files`)."""
         from .. import downloads
 
         funds = {code: v.downloads for code, v in sorted(self._views(built).items()) if v.downloads is not None}
         try:
-            produced = {path: data for ff in funds.values() for path, data in ff.files.items()}
-            produced.update(downloads.district_files(built.district, funds, memo))
+            return _checked_downloads(downloads.district_files(built.district, funds, memo))
+        except PluginError:
+            raise
         except Exception as exc:
             raise PluginError(f"sunledger: 生成下载文件失败：{exc}") from exc
-        for uri in produced:
-            if not uri.startswith("downloads/") or ".." in uri.split("/") or uri.endswith(".md"):
-                raise PluginError(f"sunledger: 下载文件路径 {uri} 不在 downloads/ 下")
-        return dict(sorted(produced.items()))
 
     @staticmethod
     def _views(built: parts.Built) -> dict[str, parts.FundViews]:
@@ -764,6 +767,34 @@ def unlink_shared(site: Path) -> int:
             except OSError:
                 continue
     return done
+
+
+class _Downloads(Mapping):
+    """Download files by their folder under downloads/: the district's, made this build, then each
+    fund's, read from its part only when asked (a cached fund's are in its page group, and are
+    four fifths of the bytes of the parts a rebuild reads)."""
+
+    def __init__(self, shared: dict[str, dict[str, bytes]], views: dict[str, parts.FundViews]):
+        self._shared, self._views = shared, views
+
+    def __getitem__(self, key: str) -> dict[str, bytes]:
+        if key in self._shared:
+            return self._shared[key]
+        return self._views[key].download_files
+
+    def __iter__(self):
+        return iter([*self._shared, *(c for c in sorted(self._views) if c not in self._shared)])
+
+    def __len__(self) -> int:
+        return len(self._shared) + sum(1 for c in self._views if c not in self._shared)
+
+
+def _checked_downloads(produced: dict[str, bytes]) -> dict[str, bytes]:
+    """Download files in path order, each under downloads/ and none a page."""
+    for uri in produced:
+        if not uri.startswith("downloads/") or ".." in uri.split("/") or uri.endswith(".md"):
+            raise PluginError(f"sunledger: 下载文件路径 {uri} 不在 downloads/ 下")
+    return dict(sorted(produced.items()))
 
 
 def _clash(uri: str) -> PluginError:

@@ -68,11 +68,14 @@ class Kept:
     removed: int = 0
 
 
-def reconcile(site: Path, links: dict[str, str], contents: dict[str, bytes]) -> Kept:
+def reconcile(site: Path, links: dict[str, str], contents: dict[str, bytes],
+              blobs: dict[str, os.stat_result] | None = None) -> Kept:
     """Keep the files of `site` at a path of `links` (site path -> the blob this build links there)
     that are that blob, and those at a path of `contents` (site path -> the bytes
-    this build writes there) that are a file of their own holding those bytes; remove the rest."""
+    this build writes there) that are a file of their own holding those bytes; remove the rest.
+    `blobs`: the blobs' stats as the page cache took them this build (others are taken here)."""
     kept = Kept()
+    known = blobs or {}
 
     def walk(folder: str, rel: str) -> bool:
         """Whether anything under `folder` is kept."""
@@ -90,7 +93,7 @@ def reconcile(site: Path, links: dict[str, str], contents: dict[str, bytes]) -> 
                 else:
                     kept.emptied.append(e.path)
                 continue
-            if _same(e, path, links, contents):
+            if _same(e, path, links, contents, known):
                 kept.files.add(path)
                 any_kept = True
             else:
@@ -103,13 +106,14 @@ def reconcile(site: Path, links: dict[str, str], contents: dict[str, bytes]) -> 
     return kept
 
 
-def _same(e: os.DirEntry, path: str, links: dict[str, str], contents: dict[str, bytes]) -> bool:
+def _same(e: os.DirEntry, path: str, links: dict[str, str], contents: dict[str, bytes],
+          blobs: dict[str, os.stat_result]) -> bool:
     if not e.is_file(follow_symlinks=False):
         return False
     blob = links.get(path)
     if blob is not None:
         try:
-            return os.path.samestat(e.stat(follow_symlinks=False), os.stat(blob))
+            return os.path.samestat(e.stat(follow_symlinks=False), blobs.get(blob) or os.stat(blob))
         except OSError:  # the blob is gone: linked (or copied) again
             return False
     data = contents.get(path)

@@ -21,7 +21,7 @@ from .common import ZERO
 from .disclosure import fund_catalogue
 from .fund import Figures, Periods, fund_years
 from .notice import Correction, Notice, all_notices
-from .partner import partner_view
+from .partner import PartnerView, partner_view
 from .project import ProjectView, all_project_views
 
 
@@ -117,23 +117,26 @@ def closed_years(district: District, code: str, as_of: dt.date) -> list[int]:
     return [y for y in fund_years(district, code) if dt.date(y, 12, 31) < as_of]
 
 
-def annual_views(district: District, code: str, as_of: dt.date, periods: Periods | None = None) -> dict[int, AnnualView]:
+def annual_views(district: District, code: str, as_of: dt.date, periods: Periods | None = None, *,
+                 notices: list[Notice] | None = None, projects: dict[str, ProjectView] | None = None,
+                 partners: dict[str, PartnerView] | None = None) -> dict[int, AnnualView]:
     """The annual report of each closed year whose record (fund.yml `annual_reports:`) is
-    dated on or before `as_of`: published, so it has a page."""
+    dated on or before `as_of`: published, so it has a page. `notices`, `projects`, `partners`
+    (id -> view): the fund's, when the caller has them already (site/parts.py)."""
     books = district.books[code]
     closed = set(closed_years(district, code, as_of))
     records = [r for r in books.fc.fund.annual_reports if r.year in closed and r.date <= as_of]
     if not records:
         return {}
-    notices = all_notices(district, code)
-    projects = all_project_views(district, code)
-    partners = [partner_view(district, code, pid) for pid in sorted(books.fc.partners)]
+    notices = all_notices(district, code) if notices is None else notices
+    projects = all_project_views(district, code) if projects is None else projects
+    shares = [partners[pid] if partners is not None else partner_view(district, code, pid) for pid in sorted(books.fc.partners)]
     spending = district.attribution.of_fund(code)[1]
     periods = periods or Periods(district)
     figures = {y: periods.figures(code, y) for y in periods.years(code) if y <= max(closed)}
     out = {}
     for record in sorted(records, key=lambda r: r.year):
-        out[record.year] = _view(district, code, record, figures, notices, projects, partners, spending)
+        out[record.year] = _view(district, code, record, figures, notices, projects, shares, spending)
     return out
 
 
