@@ -46,6 +46,11 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 GM = "ledger/funds/Guangming"
 EDITS = {
     "a month's ledger": lambda r: _append(r / GM / "txns/2026-11.beancount", '\n2026-11-20 * "某店" "未注明项目的支出"\n  Expenses:Guangming:Children  10.00 CNY\n  Assets:Guangming:Bank\n'),
@@ -57,6 +62,8 @@ EDITS = {
     "another fund's fund.yml": lambda r: _replace(r / "content/funds/Yuchan/fund.yml", "    Income:YC:Ads: 公共收益\n", ""),
     "district.yml": lambda r: _replace(r / "content/district.yml", "- id: yuqiuhu", "- id: yuqiuhu-old"),
     "sunledger.yml": lambda r: _replace(r / "sunledger.yml", "notice_days: 10", "notice_days: 3"),
+    # what no fund's load reads (content/'s problems of a fund without a ledger) is kept under content/'s key
+    "the fund.yml of a fund without a ledger": lambda r: _write(r / "content/funds/Xinjian/fund.yml", "code: Xinjian\nname: 新建基金\n"),
     "main.beancount": lambda r: _replace(r / "ledger/main.beancount", 'option "operating_currency" "CNY"\n', 'option "operating_currency" "CNY"\noption "booking_method" "FIFO"\n'),
 }
 
@@ -79,6 +86,17 @@ def test_one_funds_edit_checks_that_fund_only(demo):
     now = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
     assert now["Guangming.json"] != stamps["Guangming.json"]
     assert {k: v for k, v in now.items() if k != "Guangming.json"} == {k: v for k, v in stamps.items() if k != "Guangming.json"}
+
+
+def test_a_fund_without_a_ledger_is_checked_anew_after_each_edit(demo):
+    fund = demo / "content/funds/Xinjian/fund.yml"
+    _write(fund, "code: Xinjian\nname: 新建基金\n")
+    broken = lines(demo)
+    assert broken == lines(demo, cache=False) and any("Xinjian" in x for x in broken)
+    _write(fund, "code: Xinjian\nname: 新建基金\nbank: 1\n")
+    assert lines(demo) == lines(demo, cache=False) != broken
+    fund.unlink()
+    assert lines(demo) == lines(demo, cache=False) and not any("Xinjian" in x for x in lines(demo))
 
 
 def test_another_day_is_another_key(demo):

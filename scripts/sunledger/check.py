@@ -72,15 +72,33 @@ def _whole(root: Path, checked: Checked) -> list[Problem]:
     return sorted({*checked.problems, *(problem(e) for e in load_content(root).errors)})
 
 
-def _combined(root: Path, main_errors: list, funds: dict[Path, Checked]) -> list[Problem]:
+def _combined(root: Path, main_errors: list, funds: dict[Path, Checked], content_key: str | None = None) -> list[Problem]:
+    """`content_key`: checkcache.content_key of content/ as it is now, to read what no fund's load
+    read from the cache (reading every fund.yml again for it was a third of a warm check)."""
     found, unread = [problem(e) for e in main_errors], set()
     for path, checked in funds.items():
         found.extend(checked.problems)
         if checked.refused:
             unread.add(path.parent.name)
     # each fund's load reports its own content; here what no load read: funds without a ledger, or unread
-    found.extend(problem(e) for e in load_content(root, _without_ledger(root) | unread).errors)
+    found.extend(_content_problems(root, _without_ledger(root) | unread, content_key))
     return sorted(set(found))
+
+
+def _content_problems(root: Path, codes: frozenset[str], content_key: str | None) -> list[Problem]:
+    if content_key is None:
+        return [problem(e) for e in load_content(root, codes).errors]
+    from . import checkcache
+
+    # content/'s files (content_key) and the codes are all load_content reads; "content" is no fund's code
+    # (a code is an account component: it starts with a capital or a digit)
+    store, key = checkcache.Store(root), f"{content_key}|{','.join(sorted(codes))}"
+    hit = store.get("content", key)
+    if hit is not None:
+        return hit[0]
+    found = [problem(e) for e in load_content(root, codes).errors]
+    store.put("content", key, found, False)
+    return found
 
 
 def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
@@ -109,7 +127,8 @@ def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
             store.put("district", key, checked.problems, checked.refused)
         return _whole(root, checked)
     shared, limits = checkcache.shared_digest(root, day), limits_of(main)
-    keys = {f: checkcache.fund_key(root, f, shared, limits) for f in funds}
+    folders: dict[Path, str] = {}
+    keys = {f: checkcache.fund_key(root, f, shared, limits, folders) for f in funds}
     done: dict[Path, Checked] = {}
     for f in funds:
         hit = store.get(f.parent.name, keys[f])
@@ -120,4 +139,4 @@ def _cached(root: Path, jobs: int, day: dt.date) -> list[Problem] | None:
         done[f] = _checked(result)
         if not isinstance(result, Lost):  # a crash may not happen again: never remembered
             store.put(f.parent.name, keys[f], done[f].problems, done[f].refused)
-    return _combined(root, list(beside[0]), {f: done[f] for f in funds})
+    return _combined(root, list(beside[0]), {f: done[f] for f in funds}, checkcache.content_key(root, folders))

@@ -375,9 +375,9 @@ def build(root: Path, as_of: dt.date, jobs: int = 1, downloads: bool = True, cac
         if not isinstance(result, Lost):  # a crash may not happen again: never remembered
             checks.put(f.parent.name, keys[f][len(salt):], done[f].checked.problems, done[f].checked.refused)
 
-    each(make, missing, jobs, lambda: found.append(content_of(root, f"{root}|{checkcache.content_key(root, folders)}", store, cache)),
-         take)
-    problems = _combined(root, list(beside[0]), {f: done[f].checked for f in funds})
+    contents = checkcache.content_key(root, folders)
+    each(make, missing, jobs, lambda: found.append(content_of(root, f"{root}|{contents}", store, cache)), take)
+    problems = _combined(root, list(beside[0]), {f: done[f].checked for f in funds}, contents if cache else None)
     content = found[0]
     parts = {f.parent.name: done[f] for f in funds}
     files = sorted({*beside[3], *(x for p in parts.values() for x in p.files)})
