@@ -225,6 +225,23 @@ def _finalize(value):
     return value
 
 
+def _out(value) -> Markup:
+    """What `{{ value }}` writes: finalized, then autoescaped."""
+    return escape(_finalize(value))
+
+
+def money_html(value, total=None, cls="", key=None) -> Markup:
+    """An amount in its span, marked for the page's own check (a11y.js) when `total` names the figure
+    it is part of: what the macro of the same name wrote, byte for byte, for a tenth of its cost
+    (a macro call is ~50 µs, and a level or notice page holds hundreds of amounts)."""
+    marks = ""
+    if total:
+        marks = f' data-sl-total="{_out(total)}" data-sl-value="{_out(fmt.plain(value))}"'
+        if key:
+            marks += f' data-sl-key="{_out(key)}"'
+    return Markup(f'<span class="sl-money {_out(cls)}"{marks}>{_out(fmt.money(value))}</span>')  # noqa: S704 - each part escaped
+
+
 def _stars(score: Decimal) -> str:
     full = int(score + Decimal("0.5"))
     return "★" * full + "☆" * (5 - full)
@@ -256,6 +273,7 @@ def environment() -> jinja2.Environment:
         num=_num,
     )
     env.globals.update(
+        money_html=money_html,
         fund_url=fund_url,
         fund_year_url=fund_year_url,
         level_url=level_url,
