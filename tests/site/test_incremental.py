@@ -224,3 +224,52 @@ def test_a_dirty_build_cannot_write_into_the_page_cache(tmp_path):
     assert _build(root, again)[0] == FUNDS
     _clean_build(root, tmp_path / "clean")
     assert differences(again, tmp_path / "clean") == []
+
+
+# Builds one after another in one process, as `mkdocs serve` rebuilds: each prints how many pickles it
+# read from .sunledger-cache/site (parts.Store keeps what the process read while the file is unchanged).
+SERVE_LIKE = """
+import pickle, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from sunledger.site import parts
+
+root, out, edits = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+loads = [0]
+real = pickle.load
+def counted(f, *a, **k):
+    loads[0] += 1
+    return real(f, *a, **k)
+parts.pickle.load = counted
+for edit in ["", *edits]:
+    if edit:
+        exec(edit)
+    config = load_config(str(root / "mkdocs.yml"), site_dir=out)
+    config.plugins.on_startup(command="serve", dirty=False)
+    loads[0] = 0
+    build(config)
+    print("loads", loads[0], flush=True)
+"""
+
+
+def test_rebuilds_in_one_process_reuse_what_it_read_and_match_a_clean_build(tmp_path):
+    """`mkdocs serve` keeps the parts and memos it read from the cache for its next rebuild (while
+    their files are unchanged): after an edit of one fund, and after it is undone, the rebuild
+    in the same process writes what a clean build writes, and reads fewer pickles than the first."""
+    root = copy_demo(tmp_path / "d", "mkdocs.yml")
+    _build(root, tmp_path / "first")  # the cache is filled; the process below starts from it
+    out = tmp_path / "out"
+    books = root / "ledger/funds/Guangming/txns/2026-11.beancount"
+    original = books.read_text(encoding="utf-8")
+    edit = (f"p = Path({str(books)!r}); p.write_text(p.read_text(encoding='utf-8') + "
+            "'\\n2026-11-03 * \"光明社区居民\" \"楼道爱心箱\"\\n  Assets:Guangming:Bank  86.50 CNY\\n"
+            "  Income:Guangming:Community  -86.50 CNY\\n', encoding='utf-8')")
+    undo = f"Path({str(books)!r}).write_text({original!r}, encoding='utf-8')"
+    done = subprocess.run([str(BIN / "python"), "-c", SERVE_LIKE, str(root), str(out), edit, undo], cwd=root,
+                          env=ENV, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, edited, undone = (int(x) for x in re.findall(r"^loads (\d+)$", done.stdout, re.M))
+    assert edited < first and undone < first, done.stdout
+    _clean_build(root, tmp_path / "clean")  # of the books as they are again
+    assert differences(out, tmp_path / "clean") == []

@@ -252,6 +252,28 @@ def frozen_after():
         gc.freeze()
 
 
+# `mkdocs serve` rebuilds in one process, and reading the 200 parts and their memos of a district
+# again was 1.5 s of each rebuild: what this process read is kept (`keep_read`), by the file's stat
+# when read, and reused while the file is that same file, unwritten since (a stat of each).
+# Nothing a build makes from a part writes into it; its heavy views go back to the file (`Later`)
+# after each build (`let_go`), as before a build reads them.
+_KEEP = [False]
+_READ: dict[str, tuple[tuple, int, str, object, int]] = {}
+
+
+def keep_read(on: bool) -> None:
+    _KEEP[0] = on
+    if not on:
+        _READ.clear()
+
+
+def let_go() -> None:
+    """The heavy views the last build read, left in the file again (kept parts hold only their light part)."""
+    for path, (_seen, _version, key, obj, after) in _READ.items():
+        if isinstance(obj, FundPart) and obj.views is not None and not isinstance(obj.views.heavy, Later):
+            obj.views.heavy = Later(Path(path), after, key)
+
+
 class Store:
     """Pickled objects under `root/.sunledger-cache/site/`, each with the key it was made under:
     a fund's part (`<CODE>.pickle`), the district's content (`content.pickle`)."""
@@ -262,11 +284,22 @@ class Store:
     def get(self, name: str, key: str, kind: type = FundPart):
         path = self.folder / f"{name}.pickle"
         try:
-            with open(path, "rb") as f, quiet_gc():
-                version, stored, obj = pickle.load(f)  # noqa: S301 - our own cache folder, written below
-                after = f.tell()  # a part's Heavy follows it (put)
-        except Exception:  # absent, torn or of another version of this code: computed again
+            st = os.stat(path)
+        except OSError:
             return None
+        seen = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        kept = _READ.get(str(path))
+        if kept is not None and kept[0] == seen:  # the same file, unwritten since this process read it
+            _, version, stored, obj, after = kept
+        else:
+            try:
+                with open(path, "rb") as f, quiet_gc():
+                    version, stored, obj = pickle.load(f)  # noqa: S301 - our own cache folder, written below
+                    after = f.tell()  # a part's Heavy follows it (put)
+            except Exception:  # absent, torn or of another version of this code: computed again
+                return None
+            if _KEEP[0]:
+                _READ[str(path)] = (seen, version, stored, obj, after)
         if version != _VERSION or stored != key or not isinstance(obj, kind):
             return None
         if isinstance(obj, FundPart) and obj.views is not None:

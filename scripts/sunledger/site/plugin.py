@@ -184,6 +184,10 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
         self.dirty = dirty
+        parts.keep_read(self.serving)  # each rebuild reuses what the last read from the cache
+
+    def on_shutdown(self):
+        parts.keep_read(False)
 
     # ------------------------------------------------------------ config
 
@@ -682,6 +686,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
     @event_priority(-50)  # after Material's search plugin has written its index
     def on_post_build(self, config):
         found = [*self.drawn_found, *self.drawing.wait()]  # what the scan found in the pages drawn apart
+        parts.let_go()  # every page is drawn: the parts kept for serve's next rebuild keep their light part only
         if self.segments is not None:  # Material has cut every page it indexes
             self.segments.save()
         reuse.prune(self.kept)
@@ -710,6 +715,7 @@ class SunledgerPlugin(BasePlugin[SunledgerConfig]):
 
     def on_build_error(self, error):
         self.drawing.stop()
+        parts.let_go()
         if self.aside is not None:  # failed before on_files: the last build is put back
             reuse.take_back(self.aside)
 
