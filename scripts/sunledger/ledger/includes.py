@@ -40,6 +40,8 @@ class Scan:
 
 
 def _too_long(path: str, data: bytes, limit: int) -> FundError | None:
+    if len(data) <= limit:  # no line of it can be longer (a month's file, nearly always)
+        return None
     longest = max(map(len, data.split(b"\n")), default=0)
     if longest <= limit:
         return None
@@ -85,7 +87,9 @@ def _read(path: str, limits: Limits, named_at: dict | None, out: Scan, read: Cal
 
 def _includes(path: str, data: bytes) -> list[tuple[dict, str, list[str]]]:
     """(line, pattern, files matched) of each include line, resolved as beancount's loader does."""
-    found = []
+    found: list[tuple[dict, str, list[str]]] = []
+    if b"include" not in data:  # a month's file: no line to look at (a 200-fund district has 13,000)
+        return found
     lineno, pos = 1, 0
     for match in _INCLUDE.finditer(data):
         lineno += data.count(b"\n", pos, match.start())
