@@ -273,3 +273,36 @@ def test_rebuilds_in_one_process_reuse_what_it_read_and_match_a_clean_build(tmp_
     assert edited < first and undone < first, done.stdout
     _clean_build(root, tmp_path / "clean")  # of the books as they are again
     assert differences(out, tmp_path / "clean") == []
+
+
+KEPT = re.compile(r"sunledger: 上次构建的 (\d+) 个文件原样留用，(\d+) 个删除后重写或不再发布")
+
+
+def _kept(root: Path, out: Path) -> tuple[int, int]:
+    """(files kept in place, files removed) of one more `mkdocs build` of `root` into `out`."""
+    done = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-v", "-d", str(out)], cwd=root, env=ENV,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    m = KEPT.search(done.stderr)
+    assert m, done.stderr[-2000:]
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_pages_drawn_again_with_the_same_bytes_are_the_cached_blobs_and_stay_in_place(tmp_path):
+    """A change that changes every group's key but no byte of its pages (a comment in mkdocs.yml;
+    `mkdocs serve` drawing for its own address pages an earlier serve kept) draws every page again,
+    and the page cache holds those bytes already: the written files become those very blobs, so the
+    build after leaves them where they are instead of removing and linking thousands of files again."""
+    root = copy_demo(tmp_path / "d", "mkdocs.yml")
+    out = tmp_path / "out"
+    _build(root, out)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# 同样的设置\n", encoding="utf-8")
+    assert _build(root, out) == (0, FUNDS)  # every group drawn again, into the folder of the build before
+    page = out / "funds/Guangming/notices/2025-01/index.html"
+    blob = Path(root / ".sunledger-cache/pages/blobs") / hashlib.sha256(page.read_bytes()).hexdigest()[:2]
+    assert page.stat().st_nlink > 1 and any(b.samefile(page) for b in blob.iterdir())
+    after, steady = _kept(root, out), _kept(root, out)  # the second: nothing left to link again
+    assert after == steady, (after, steady)  # (kept, removed): mkdocs' own pages are written anew each build
+    _clean_build(root, tmp_path / "clean")
+    assert differences(out, tmp_path / "clean") == []

@@ -25,6 +25,7 @@ change to an input is another key. Files are kept once by content
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -92,6 +93,7 @@ class Store:
         # blob path -> its stat, taken once where a group is found (`get`): reuse.reconcile asks
         # again whether each site file is that very blob (27,000 of them in a 200-fund district)
         self.stats: dict[str, os.stat_result] = {}
+        self._made: set[str] = set()  # blob folders made (or found) by this object
 
     def _entry(self, code: str) -> Path:
         return self.folder / f"{code}.{self.site}.json"
@@ -126,16 +128,35 @@ class Store:
         self.stats.update(stats)
         return group
 
-    def _keep(self, src: Path, link: bool) -> str:
-        sha = hashlib.sha256(src.read_bytes()).hexdigest()
-        dest = Path(self.blob(sha))
-        if not dest.is_file():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{sha}.{os.getpid()}.tmp")
+    def _keep(self, src: str, link: bool) -> str:
+        with open(src, "rb") as f:
+            sha = hashlib.sha256(f.read()).hexdigest()
+        dest = self.blob(sha)
+        folder = os.path.dirname(dest)
+        if folder not in self._made:  # 256 folders, made once, not asked for at each of 27,000 files
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        if link:
             try:
-                os.link(src, tmp) if link else shutil.copyfile(src, tmp)
-            except OSError:
-                shutil.copyfile(src, tmp)
+                os.link(src, dest)  # whole at once: no partial blob to guard against
+                return sha
+            except FileExistsError:
+                # the same bytes are kept already (by an earlier build, or `mkdocs serve` for its own
+                # address): the site's file becomes that blob, so that the next build finds the very
+                # blob in place (reuse.reconcile), not a file to remove and link again
+                tmp = f"{src}.sl-{os.getpid()}.tmp"
+                try:
+                    os.link(dest, tmp)
+                    os.replace(tmp, src)
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                return sha
+            except OSError:  # another file system, or no hard links: copied
+                pass
+        if not os.path.isfile(dest):
+            tmp = f"{os.path.dirname(dest)}{os.sep}.{sha}.{os.getpid()}.tmp"
+            shutil.copyfile(src, tmp)
             os.replace(tmp, dest)
         return sha
 
@@ -144,8 +165,9 @@ class Store:
         (front matter, written file)) as group `code` under `key`. With `link` a blob is a hard
         link to the written file (a build folder nobody writes into again)."""
         try:
-            files = {rel: self._keep(site / rel, link) for rel in sorted(paths)}
-            kept = {src: (front, self._keep(site / dest, link)) for src, (front, dest) in sorted(pages.items())}
+            top = f"{site}{os.sep}"
+            files = {rel: self._keep(top + rel, link) for rel in sorted(paths)}
+            kept = {src: (front, self._keep(top + dest, link)) for src, (front, dest) in sorted(pages.items())}
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp_entry = tempfile.mkstemp(dir=self.folder, prefix=f".{code}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
