@@ -151,9 +151,12 @@ def find_private(text: str, skip_digests: bool = False) -> Iterator[tuple[str, s
         # Take in what may still belong to the number ("+86 " or "(" before it, separators and
         # invisible characters after it; with skip_digests a digest whole), then one character on
         # each side for the not-glued-to-digits look-arounds.
-        start = max(_start_of(before, text, run.start()) - 1, 0)
         tail = after.match(text, run.end())  # the pattern matches the empty string too
         end = (tail.end() if tail else run.end()) + 1
+        if spans and run.start() <= spans[-1][1]:  # within the last window: its start would be that one's
+            spans[-1][1] = max(spans[-1][1], end)
+            continue
+        start = max(_start_of(before, text, run.start()) - 1, 0)
         if spans and start <= spans[-1][1]:  # overlapping windows are one: nothing is found twice
             spans[-1][1] = max(spans[-1][1], end)
         else:
