@@ -150,3 +150,24 @@ def test_main_s_own_include_errors_are_kept_when_funds_load_apart(synthetic, tmp
     assert [p.code for p in serial.errors] == ["SL004"]
     assert parallel.problems == serial.problems
     assert check_root(root, jobs=2, as_of=AS_OF) == check_root(root, jobs=1, as_of=AS_OF)
+
+
+def _threshold(_path):
+    import gc
+
+    return gc.get_threshold()
+
+
+def test_funds_are_loaded_with_fewer_collections_and_the_caller_keeps_its_own(tmp_path):
+    """A fund's objects live until its part is done: collecting every 700 new ones walked them over
+    and over. In workers and in this process alike `each` runs with `FUND_GC`, and this process has
+    its own thresholds back after."""
+    import gc
+
+    from sunledger.loading import FUND_GC, each
+
+    before = gc.get_threshold()
+    paths = [tmp_path / "a", tmp_path / "b", tmp_path / "c"]
+    assert each(_threshold, paths, jobs=2) == [FUND_GC] * 3
+    assert each(_threshold, paths, jobs=1) == [FUND_GC] * 3
+    assert gc.get_threshold() == before != FUND_GC
